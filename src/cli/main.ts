@@ -1,0 +1,213 @@
+/**
+ * The `synthfilter` command. stdout carries records only; logs, progress and the summary go to stderr.
+ *
+ *   synthfilter [filter] [FILES...]   accepted records to stdout (or shards with --out)
+ *   synthfilter score [FILES...]      every record, in input order, annotated with the decision
+ *   synthfilter clean --in DIR --out DIR --state DIR   nightly job (see README)
+ */
+import { parseArgs } from 'node:util';
+import { loadConfigFile, resolveConfig, setPath, type Config } from '../config/index.js';
+import { SynthfilterError } from '../errors.js';
+import { runFilter } from '../stage/run.js';
+import { VERSION } from '../version.js';
+import { createLogger, type Logger } from './log.js';
+import type { Stats } from '../stage/core.js';
+
+/** Documented exit codes (README "Exit codes"). */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2, // bad flags or bad configuration
+  input: 3, // unreadable or truncated input (everything before it was flushed)
+  output: 4, // cannot write output
+  locked: 5, // clean: another run holds the state lock
+  state: 6, // clean: incompatible or corrupt state
+  sigint: 130,
+  sigterm: 143,
+} as const;
+
+const HELP = `synthfilter ${VERSION} — streaming curation stage for ML training text
+
+Usage:
+  synthfilter [filter] [options] [FILE ...]   filter records; accepted to stdout, or shards with --out
+  synthfilter score [options] [FILE ...]      every record in input order with its annotation and decision
+  synthfilter clean --in DIR --out DIR --state DIR [options]   nightly cleanup over a directory
+
+Input: JSONL or a top-level JSON array, plain, .gz or .zst (detected by magic bytes); stdin when no FILE or "-".
+
+Options:
+  -o, --out DIR          write rotated shards, rejects/, quarantine/ and manifest.json to DIR
+  -r, --rejects FILE     write rejected records (annotated) to FILE (.gz compresses)
+  -q, --quarantine FILE  write quarantined input to FILE (default: the --rejects file)
+  -a, --annotate         add the annotation to accepted records
+  -c, --config FILE      JSON config deep-merged over config/default.json
+      --set KEY=VALUE    set one config key (dotted path; VALUE parsed as JSON when it parses), repeatable
+      --text-field PATH  dotted path of the text (default "text")
+      --id-field PATH    dotted path of the id (default "id"; missing ids get a stable hash of the text)
+      --format F         auto | jsonl | json
+      --quiet            no progress, no summary (errors only)
+      --json-logs        structured JSON logs on stderr
+  -h, --help             this help
+  -v, --version          print the version
+
+Exit codes: 0 ok (also when stdout is closed early, e.g. | head), 1 internal error, 2 usage or configuration
+error, 3 input error (after flushing what was read), 4 output error, 5 state locked, 6 bad state, 130 SIGINT,
+143 SIGTERM.`;
+
+function parseValue(v: string): unknown {
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}
+
+export interface CliIO {
+  argv: string[];
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream;
+}
+
+function buildConfig(values: Record<string, unknown>): Config {
+  const overrides: unknown[] = [];
+  if (typeof values['config'] === 'string') overrides.push(loadConfigFile(values['config']));
+  const flags: Record<string, unknown> = {};
+  if (typeof values['text-field'] === 'string') setPath(flags, 'input.textField', values['text-field']);
+  if (typeof values['id-field'] === 'string') setPath(flags, 'input.idField', values['id-field']);
+  if (typeof values['format'] === 'string') setPath(flags, 'input.format', values['format']);
+  if (values['annotate']) setPath(flags, 'output.annotate', true);
+  for (const kv of (values['set'] as string[] | undefined) ?? []) {
+    const i = kv.indexOf('=');
+    if (i <= 0) throw new SynthfilterError('E_USAGE', `--set expects KEY=VALUE, got "${kv}"`);
+    setPath(flags, kv.slice(0, i), parseValue(kv.slice(i + 1)));
+  }
+  overrides.push(flags);
+  return resolveConfig(...overrides);
+}
+
+function summary(s: Stats): string {
+  const reasons = Object.entries(s.reasons)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `input=${s.seen} accept=${s.accept} reject=${s.reject} quarantine=${s.quarantine}${reasons ? ` | ${reasons}` : ''}`;
+}
+
+function progressReporter(log: Logger, enabled: boolean, stderr: NodeJS.WritableStream): ((s: Stats) => void) | undefined {
+  if (!enabled) return undefined;
+  const t0 = Date.now();
+  let last = 0;
+  return (s) => {
+    const now = Date.now();
+    if (now - last < 1000) return;
+    last = now;
+    const dt = (now - t0) / 1000;
+    stderr.write(`\r${s.seen} records  ${(s.seen / dt).toFixed(0)} rec/s  ${(s.bytesIn / dt / 1e6).toFixed(1)} MB/s   `);
+    void log;
+  };
+}
+
+export async function main(io: CliIO): Promise<number> {
+  const args = io.argv.slice();
+  let command = 'filter';
+  if (args[0] === 'score' || args[0] === 'filter' || args[0] === 'clean') command = args.shift()!;
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        rejects: { type: 'string', short: 'r' },
+        quarantine: { type: 'string', short: 'q' },
+        annotate: { type: 'boolean', short: 'a' },
+        config: { type: 'string', short: 'c' },
+        set: { type: 'string', multiple: true },
+        'text-field': { type: 'string' },
+        'id-field': { type: 'string' },
+        format: { type: 'string' },
+        quiet: { type: 'boolean' },
+        'json-logs': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean', short: 'v' },
+        in: { type: 'string' },
+        state: { type: 'string' },
+        workers: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    io.stderr.write(`synthfilter: ${(e as Error).message}\nTry 'synthfilter --help'.\n`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stderr.write(HELP + '\n');
+    return EXIT.ok;
+  }
+  if (values.version) {
+    io.stderr.write(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const log = createLogger({ quiet: values.quiet, json: values['json-logs'] ? true : undefined });
+  let cfg: Config;
+  try {
+    cfg = buildConfig(values);
+  } catch (e) {
+    log.error((e as Error).message);
+    return EXIT.usage;
+  }
+  if (command === 'clean') {
+    log.error('clean: the nightly job is not part of this build yet');
+    return EXIT.usage;
+  }
+
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (s: NodeJS.Signals) => {
+    if (signal) return; // a second signal while flushing is ignored; the flush is quick
+    signal = s;
+    // unblock a read that waits on stdin
+    if (io.stdin === process.stdin) process.stdin.destroy();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const res = await runFilter({
+      sources: positionals,
+      cfg,
+      mode: command === 'score' ? 'score' : 'filter',
+      outDir: values.out,
+      rejectsPath: values.rejects,
+      quarantinePath: values.quarantine ?? values.rejects,
+      stdout: io.stdout,
+      stdin: io.stdin,
+      shouldStop: () => signal !== null,
+      onProgress: progressReporter(log, !values.quiet && (io.stderr as NodeJS.WriteStream).isTTY === true, io.stderr),
+    });
+    if (!values.quiet) {
+      if ((io.stderr as NodeJS.WriteStream).isTTY) io.stderr.write('\r\x1b[K');
+      log.info(summary(res.stats));
+      if (res.unwritten) log.warn(`${res.unwritten} rejected/quarantined records were counted but not written (use --rejects FILE or --out DIR)`);
+      if (res.manifestPath) log.info(`manifest: ${res.manifestPath}`);
+    }
+    if (res.error) {
+      log.error(res.error.message);
+      return res.error.code === 'E_OUTPUT' ? EXIT.output : EXIT.input;
+    }
+    if (signal === 'SIGINT') return EXIT.sigint;
+    if (signal === 'SIGTERM') return EXIT.sigterm;
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof SynthfilterError) {
+      log.error(e.message);
+      return e.code === 'E_OUTPUT' ? EXIT.output : e.code === 'E_CONFIG' || e.code === 'E_USAGE' ? EXIT.usage : EXIT.input;
+    }
+    if (signal) return signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+    log.error(`internal error: ${(e as Error).stack ?? e}`);
+    return EXIT.internal;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+

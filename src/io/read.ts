@@ -1,0 +1,328 @@
+/**
+ * Readers: bytes (file or stdin, plain / gzip / zstd by magic bytes) -> lines or JSON-array elements -> InputItem
+ * batches. Bad lines become `bad` items with a reason code; only unreadable or truncated streams throw, and they
+ * throw after every item decoded before the fault has been yielded.
+ */
+import { createReadStream } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { Readable, pipeline, PassThrough } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { Decompress } from 'fzstd';
+import streamArrayMod from 'stream-json/streamers/stream-array.js';
+import { inputError } from '../errors.js';
+import type { InputItem, JsonRecord } from '../types.js';
+
+export interface ReadOptions {
+  format: 'auto' | 'jsonl' | 'json';
+  maxLineBytes: number;
+  rawMaxBytes: number;
+}
+
+type Source = string; // a path, or "-" for stdin
+
+/** Quarantine reason codes produced by the readers. */
+export const READ_REASONS = {
+  malformed: 'malformed_json',
+  notObject: 'not_object',
+  invalidUtf8: 'invalid_utf8',
+  lineTooLong: 'line_too_long',
+  arrayAborted: 'malformed_json_array',
+} as const;
+
+const GZIP = [0x1f, 0x8b];
+const ZSTD = [0x28, 0xb5, 0x2f, 0xfd];
+const startsWith = (b: Buffer, m: number[]) => b.length >= m.length && m.every((x, i) => b[i] === x);
+
+function openRaw(src: Source, stdin: NodeJS.ReadableStream): AsyncIterable<Buffer> {
+  if (src === '-') return stdin as AsyncIterable<Buffer>;
+  return createReadStream(src, { highWaterMark: 256 * 1024 });
+}
+
+async function* zstdChunks(first: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator<Buffer> {
+  let out: Buffer[] = [];
+  const d = new Decompress((chunk) => {
+    out.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+  });
+  d.push(first);
+  for (;;) {
+    if (out.length) {
+      const o = out;
+      out = [];
+      yield* o;
+    }
+    const r = await rest.next();
+    if (r.done) break;
+    d.push(r.value);
+  }
+  d.push(new Uint8Array(0), true); // throws "unexpected EOF" on a truncated stream
+  yield* out;
+}
+
+/** Decoded bytes of one source. Errors name the file. */
+export async function* decodedBytes(src: Source, stdin: NodeJS.ReadableStream = process.stdin): AsyncGenerator<Buffer> {
+  const name = src === '-' ? '<stdin>' : src;
+  const it = openRaw(src, stdin)[Symbol.asyncIterator]();
+  let first: Buffer | undefined;
+  try {
+    // peek until we have 4 bytes for the magic check (or the stream ends)
+    const parts: Buffer[] = [];
+    let len = 0;
+    while (len < 4) {
+      const r = await it.next();
+      if (r.done) break;
+      const b = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      parts.push(b);
+      len += b.length;
+    }
+    first = Buffer.concat(parts);
+  } catch (e) {
+    throw inputError(name, `cannot read: ${(e as Error).message}`);
+  }
+  if (first.length === 0) return;
+  try {
+    if (startsWith(first, ZSTD)) {
+      yield* zstdChunks(first, it);
+    } else if (startsWith(first, GZIP)) {
+      const src2 = Readable.from(
+        (async function* () {
+          yield first!;
+          for (;;) {
+            const r = await it.next();
+            if (r.done) return;
+            yield r.value;
+          }
+        })(),
+      );
+      const gunzip = createGunzip();
+      const out = new PassThrough({ highWaterMark: 256 * 1024 });
+      pipeline(src2, gunzip, out, () => {});
+      for await (const b of out) yield b as Buffer;
+    } else {
+      yield first;
+      for (;;) {
+        const r = await it.next();
+        if (r.done) break;
+        yield r.value;
+      }
+    }
+  } catch (e) {
+    const msg = (e as Error).message;
+    const what = /unexpected end|unexpected EOF|incorrect header|invalid|Z_BUF_ERROR/i.test(msg)
+      ? `truncated or corrupt compressed stream (${msg})`
+      : `read error (${msg})`;
+    throw inputError(name, what);
+  }
+}
+
+function truncRaw(b: Buffer, max: number): string {
+  return b.subarray(0, Math.min(b.length, max)).toString('utf8');
+}
+
+function parseLine(line: Buffer, src: string, lineNo: number, o: ReadOptions): InputItem {
+  const pos = { file: src, line: lineNo };
+  const bytes = line.length + 1;
+  if (!isUtf8(line)) {
+    return { kind: 'bad', reason: READ_REASONS.invalidUtf8, detail: 'line is not valid UTF-8', raw: truncRaw(line, o.rawMaxBytes), pos, bytes };
+  }
+  const s = line.toString('utf8');
+  let v: unknown;
+  try {
+    v = JSON.parse(s);
+  } catch (e) {
+    return { kind: 'bad', reason: READ_REASONS.malformed, detail: (e as Error).message, raw: s.length > o.rawMaxBytes ? s.slice(0, o.rawMaxBytes) : s, pos, bytes };
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return { kind: 'bad', reason: READ_REASONS.notObject, detail: `expected a JSON object, got ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}`, raw: s.length > o.rawMaxBytes ? s.slice(0, o.rawMaxBytes) : s, pos, bytes };
+  }
+  return { kind: 'record', record: v as JsonRecord, pos, bytes, line: s };
+}
+
+const isBlank = (b: Buffer, start: number, end: number) => {
+  for (let i = start; i < end; i++) {
+    const c = b[i]!;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0d) return false;
+  }
+  return true;
+};
+
+/**
+ * JSONL: split decoded bytes on \n (a trailing \r is dropped), one batch of items per input chunk. Blank lines
+ * are not records and are skipped. A line over maxLineBytes is never buffered whole: its first rawMaxBytes are
+ * kept for the quarantine record and the rest is skipped.
+ */
+export async function* jsonlItems(chunks: AsyncIterable<Buffer>, src: string, o: ReadOptions): AsyncGenerator<InputItem[]> {
+  let carry: Buffer[] = [];
+  let carryLen = 0;
+  let overlong = false; // skipping the rest of an overlong line
+  let overlongHead: Buffer | null = null;
+  let overlongBytes = 0;
+  let lineNo = 0;
+  const emitLine = (line: Buffer, out: InputItem[]) => {
+    lineNo++;
+    let end = line.length;
+    if (end > 0 && line[end - 1] === 0x0d) end--;
+    if (isBlank(line, 0, end)) return;
+    out.push(parseLine(end === line.length ? line : line.subarray(0, end), src, lineNo, o));
+  };
+  const emitOverlong = (out: InputItem[]) => {
+    lineNo++;
+    out.push({
+      kind: 'bad',
+      reason: READ_REASONS.lineTooLong,
+      detail: `line of ${overlongBytes} bytes exceeds input.maxLineBytes=${o.maxLineBytes}`,
+      raw: truncRaw(overlongHead!, o.rawMaxBytes),
+      pos: { file: src, line: lineNo },
+      bytes: overlongBytes + 1,
+    });
+    overlong = false;
+    overlongHead = null;
+    overlongBytes = 0;
+  };
+  for await (const chunk of chunks) {
+    const out: InputItem[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      if (overlong) {
+        overlongBytes += nl - start;
+        emitOverlong(out);
+      } else if (carryLen > 0) {
+        const tail = chunk.subarray(start, nl);
+        if (carryLen + tail.length > o.maxLineBytes) {
+          overlongHead = Buffer.concat(carry);
+          overlongBytes = carryLen + tail.length;
+          carry = [];
+          carryLen = 0;
+          emitOverlong(out);
+        } else {
+          carry.push(tail);
+          const line = Buffer.concat(carry, carryLen + tail.length);
+          carry = [];
+          carryLen = 0;
+          emitLine(line, out);
+        }
+      } else if (nl - start > o.maxLineBytes) {
+        overlongHead = chunk.subarray(start, start + Math.min(nl - start, o.rawMaxBytes));
+        overlongBytes = nl - start;
+        emitOverlong(out);
+      } else {
+        emitLine(chunk.subarray(start, nl), out);
+      }
+      start = nl + 1;
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      if (overlong) overlongBytes += rest.length;
+      else if (carryLen + rest.length > o.maxLineBytes) {
+        overlong = true;
+        overlongHead = Buffer.concat([...carry, rest]).subarray(0, o.rawMaxBytes);
+        overlongBytes = carryLen + rest.length;
+        carry = [];
+        carryLen = 0;
+      } else {
+        // copy: the chunk may be reused by the producer
+        carry.push(Buffer.from(rest));
+        carryLen += rest.length;
+      }
+    }
+    if (out.length) yield out;
+  }
+  const out: InputItem[] = [];
+  if (overlong) emitOverlong(out);
+  else if (carryLen > 0) emitLine(Buffer.concat(carry, carryLen), out);
+  if (out.length) yield out;
+}
+
+/**
+ * A top-level JSON array, parsed incrementally with stream-json. A syntax error cannot be resynchronised inside an
+ * array: the rest of the file becomes one quarantine item (`malformed_json_array`) and reading goes on with the
+ * next source.
+ */
+export async function* jsonArrayItems(chunks: AsyncIterable<Buffer>, src: string, o: ReadOptions): AsyncGenerator<InputItem[]> {
+  const streamArray = (streamArrayMod as unknown as { withParserAsStream: (opts?: object) => NodeJS.ReadWriteStream })
+    .withParserAsStream();
+  const input = Readable.from(chunks);
+  let inputError: Error | null = null;
+  input.on('error', (e) => {
+    inputError = e;
+  });
+  input.pipe(streamArray as unknown as NodeJS.WritableStream);
+  let batch: InputItem[] = [];
+  let index = 0;
+  try {
+    for await (const item of streamArray as AsyncIterable<{ key: number; value: unknown }>) {
+      index = item.key + 1;
+      const v = item.value;
+      const pos = { file: src, line: index };
+      if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+        const raw = JSON.stringify(v) ?? String(v);
+        batch.push({ kind: 'bad', reason: READ_REASONS.notObject, detail: 'array element is not a JSON object', raw: raw.slice(0, o.rawMaxBytes), pos, bytes: raw.length });
+      } else {
+        batch.push({ kind: 'record', record: v as JsonRecord, pos, bytes: 0 });
+      }
+      if (batch.length >= 256) {
+        yield batch;
+        batch = [];
+      }
+    }
+  } catch (e) {
+    if (inputError) {
+      if (batch.length) yield batch;
+      throw inputError;
+    }
+    batch.push({
+      kind: 'bad',
+      reason: READ_REASONS.arrayAborted,
+      detail: `JSON array is malformed after element ${index}: ${(e as Error).message}; the rest of the file is not readable`,
+      raw: '',
+      pos: { file: src, line: index + 1 },
+      bytes: 0,
+    });
+  }
+  if (inputError) {
+    if (batch.length) yield batch;
+    throw inputError;
+  }
+  if (batch.length) yield batch;
+}
+
+/** Peek the first non-whitespace byte to choose JSONL or JSON array. */
+async function* withFormat(chunks: AsyncIterable<Buffer>, src: string, o: ReadOptions): AsyncGenerator<InputItem[]> {
+  if (o.format === 'jsonl') return yield* jsonlItems(chunks, src, o);
+  if (o.format === 'json') return yield* jsonArrayItems(chunks, src, o);
+  const it = chunks[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let kind: 'json' | 'jsonl' = 'jsonl';
+  for (;;) {
+    const r = await it.next();
+    if (r.done) break;
+    head.push(r.value);
+    let i = 0;
+    const b = r.value;
+    // skip a UTF-8 BOM and whitespace
+    if (head.length === 1 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3;
+    while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
+    if (i < b.length) {
+      kind = b[i] === 0x5b ? 'json' : 'jsonl';
+      break;
+    }
+  }
+  const replay = (async function* () {
+    yield* head;
+    for (;;) {
+      const r = await it.next();
+      if (r.done) return;
+      yield r.value;
+    }
+  })();
+  if (kind === 'json') yield* jsonArrayItems(replay, src, o);
+  else yield* jsonlItems(replay, src, o);
+}
+
+/** All sources in order, as batches of InputItems. */
+export async function* readSources(sources: Source[], o: ReadOptions, stdin?: NodeJS.ReadableStream): AsyncGenerator<InputItem[]> {
+  for (const src of sources.length ? sources : ['-']) {
+    yield* withFormat(decodedBytes(src, stdin), src, o);
+  }
+}

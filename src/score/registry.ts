@@ -1,0 +1,21 @@
+/**
+ * The scorer registry: the one list the core walks. Adding a scorer is one module (pure: record + features ->
+ * numbers), a config section with `enabled`, and one entry here.
+ */
+import type { Config } from '../config/index.js';
+import type { DiversityScore, DupScore, Features, JsonRecord, OriginLabel, OriginScore, ScoreContext } from '../types.js';
+
+/** Stateful near-duplicate scorer: `score` only reads; `commit`/`remove` are the state effects the core applies. */
+export interface DedupScorer {
+  score(record: JsonRecord, f: Features, ctx: ScoreContext): DupScore;
+  commit(id: string, f: Features): void;
+  remove?(id: string, f: Features): void;
+}
+
+export interface Scorers {
+  dedup: DedupScorer | null;
+  diversity: ((record: JsonRecord, f: Features) => DiversityScore) | null;
+  diversityRules: ((s: DiversityScore) => Array<{ code: string; hard: boolean }>) | null;
+  origin: ((record: JsonRecord, f: Features, ctx: ScoreContext) => OriginScore) | null;
+  labelOf: ((o: OriginScore | null, record: JsonRecord) => OriginLabel) | undefined;
+}

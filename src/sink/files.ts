@@ -1,0 +1,230 @@
+/**
+ * Output files. Every file is written under a temporary name, fsynced and renamed when complete, so a reader never
+ * sees a partial shard. The sha256 and byte count are computed on the bytes as written.
+ */
+import { createWriteStream, mkdirSync, openSync, fsyncSync, closeSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { dirname, join, basename } from 'node:path';
+import { Transform, type Writable } from 'node:stream';
+import { once } from 'node:events';
+import { createGzip } from 'node:zlib';
+import { SynthfilterError } from '../errors.js';
+import { serializeOutcome } from './serialize.js';
+import type { Outcome, OriginLabel } from '../types.js';
+
+export interface FileInfo {
+  file: string; // relative to the output directory
+  records: number;
+  bytes: number;
+  sha256: string;
+}
+
+function fsyncPath(p: string): void {
+  const fd = openSync(p, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function fsyncDir(p: string): void {
+  try {
+    const fd = openSync(p, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    /* directories cannot be fsynced on every platform */
+  }
+}
+
+/** Write a small file atomically (temp + fsync + rename). */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, data);
+  fsyncPath(tmp);
+  renameSync(tmp, path);
+  fsyncDir(dirname(path));
+}
+
+/** A JSONL(.gz) file written atomically. */
+export class AtomicFile {
+  readonly tmp: string;
+  records = 0;
+  private bytes = 0;
+  private readonly hash = createHash('sha256');
+  private readonly head: Writable;
+  private readonly file: Writable;
+  private failed: Error | null = null;
+
+  constructor(readonly path: string, gzip: boolean, readonly rel: string, level = 3) {
+    mkdirSync(dirname(path), { recursive: true });
+    this.tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+    this.file = createWriteStream(this.tmp);
+    const tap = new Transform({
+      transform: (chunk: Buffer, _e, cb) => {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    tap.pipe(this.file);
+    if (gzip) {
+      const gz = createGzip({ level });
+      gz.pipe(tap);
+      this.head = gz;
+    } else this.head = tap;
+    const onErr = (e: Error) => {
+      this.failed ??= new SynthfilterError('E_OUTPUT', `${this.path}: ${e.message}`, this.path);
+    };
+    this.file.on('error', onErr);
+    this.head.on('error', onErr);
+  }
+
+  async write(text: string, records: number): Promise<void> {
+    if (this.failed) throw this.failed;
+    this.records += records;
+    if (!this.head.write(text)) await Promise.race([once(this.head, 'drain'), once(this.file, 'error')]);
+    if (this.failed) throw this.failed;
+  }
+
+  async close(): Promise<FileInfo> {
+    this.head.end();
+    if (!this.file.writableFinished) await Promise.race([once(this.file, 'finish'), once(this.file, 'error')]);
+    if (this.failed) throw this.failed;
+    fsyncPath(this.tmp);
+    renameSync(this.tmp, this.path);
+    fsyncDir(dirname(this.path));
+    return { file: this.rel, records: this.records, bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
+
+  abort(): void {
+    this.head.destroy();
+    this.file.destroy();
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+export interface ShardInfo extends FileInfo {
+  name: string;
+  origin: Record<OriginLabel, number>;
+  synthetic_share: number;
+  tail: number;
+}
+
+export interface SinkOptions {
+  annotate: boolean;
+  annotationKey: string;
+  gzip: boolean;
+  /** rotate rejects/quarantine files after this many records */
+  sideMaxRecords: number;
+}
+
+/**
+ * Directory sink: accepted records go to the shard the router named; rejects and quarantine go to their own
+ * rotated files (always annotated: the reasons are the point of them).
+ */
+export class DirectorySink {
+  readonly shards: ShardInfo[] = [];
+  readonly rejects: FileInfo[] = [];
+  readonly quarantine: FileInfo[] = [];
+  private shard: AtomicFile | null = null;
+  private shardName = '';
+  private shardOrigin: Record<OriginLabel, number> = { human: 0, synthetic: 0, unknown: 0 };
+  private shardTail = 0;
+  private side: Record<'reject' | 'quarantine', AtomicFile | null> = { reject: null, quarantine: null };
+  private sideIdx = { reject: 0, quarantine: 0 };
+  private readonly ext: string;
+
+  constructor(readonly dir: string, private readonly o: SinkOptions) {
+    mkdirSync(dir, { recursive: true });
+    this.ext = o.gzip ? '.jsonl.gz' : '.jsonl';
+  }
+
+  private async closeShard(): Promise<void> {
+    if (!this.shard) return;
+    const info = await this.shard.close();
+    const n = info.records;
+    this.shards.push({
+      ...info,
+      name: this.shardName,
+      origin: this.shardOrigin,
+      synthetic_share: n ? this.shardOrigin.synthetic / n : 0,
+      tail: this.shardTail,
+    });
+    this.shard = null;
+    this.shardOrigin = { human: 0, synthetic: 0, unknown: 0 };
+    this.shardTail = 0;
+  }
+
+  private async sideFile(kind: 'reject' | 'quarantine'): Promise<AtomicFile> {
+    let f = this.side[kind];
+    if (f && f.records >= this.o.sideMaxRecords) {
+      (kind === 'reject' ? this.rejects : this.quarantine).push(await f.close());
+      f = null;
+    }
+    if (!f) {
+      const folder = kind === 'reject' ? 'rejects' : 'quarantine';
+      const name = `${folder}-${String(this.sideIdx[kind]++).padStart(5, '0')}${this.ext}`;
+      f = new AtomicFile(join(this.dir, folder, name), this.o.gzip, `${folder}/${name}`);
+      this.side[kind] = f;
+    }
+    return f;
+  }
+
+  async write(outcomes: Outcome[]): Promise<void> {
+    // group consecutive lines per target to write in few calls
+    let buf = '';
+    let n = 0;
+    let target: string | null = null;
+    const flush = async () => {
+      if (!n || target === null) return;
+      if (target === 'reject' || target === 'quarantine') await (await this.sideFile(target)).write(buf, n);
+      else await this.shard!.write(buf, n);
+      buf = '';
+      n = 0;
+    };
+    for (const o of outcomes) {
+      const a = o.annotation;
+      let t: string;
+      if (a.decision === 'accept') {
+        t = `shard:${a.shard}`;
+        if (a.shard !== this.shardName || !this.shard) {
+          await flush();
+          await this.closeShard();
+          this.shardName = a.shard ?? 'shard-00000';
+          this.shard = new AtomicFile(join(this.dir, `${this.shardName}${this.ext}`), this.o.gzip, `${this.shardName}${this.ext}`);
+        }
+        this.shardOrigin[a.origin.label]++;
+        if (a.tail) this.shardTail++;
+      } else t = a.decision;
+      if (t !== target) {
+        await flush();
+        target = t;
+      }
+      buf += serializeOutcome(o, a.decision === 'accept' ? this.o.annotate : true, this.o.annotationKey) + '\n';
+      n++;
+      if (buf.length > 1 << 20) await flush();
+    }
+    await flush();
+  }
+
+  async close(): Promise<void> {
+    await this.closeShard();
+    for (const kind of ['reject', 'quarantine'] as const) {
+      const f = this.side[kind];
+      if (f) (kind === 'reject' ? this.rejects : this.quarantine).push(await f.close());
+      this.side[kind] = null;
+    }
+  }
+
+  abort(): void {
+    this.shard?.abort();
+    this.side.reject?.abort();
+    this.side.quarantine?.abort();
+  }
+}

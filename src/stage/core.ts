@@ -1,0 +1,216 @@
+/**
+ * The one streaming core. InputItem batches in, Outcomes out. Per record: validate -> features (once) -> scorers
+ * (pure) -> router (decides) -> state effects in input order (dedup commit) -> outcome. The CLI, the Node Transform
+ * and the batch job are thin shells around `FilterCore`.
+ */
+import type { Config } from '../config/index.js';
+import { getPath } from '../config/index.js';
+import { createFeaturizer, type Featurizer } from '../text/features.js';
+import { hash64, hex32 } from '../text/hash.js';
+import { Router, type Routed, type Scored } from '../route/router.js';
+import { buildScorers } from '../score/build.js';
+import type { Scorers } from '../score/registry.js';
+import type { Annotation, InputItem, JsonRecord, Outcome, OriginLabel, SourcePos } from '../types.js';
+
+/** Quarantine reason codes produced by record validation (the readers add their own). */
+export const QUARANTINE_REASONS = {
+  missingText: 'missing_text',
+  nonStringText: 'non_string_text',
+  emptyText: 'empty_text',
+  textTooLong: 'text_too_long',
+} as const;
+
+export interface Stats {
+  seen: number;
+  accept: number;
+  reject: number;
+  quarantine: number;
+  reasons: Record<string, number>;
+  origin: Record<OriginLabel, number>;
+  bytesIn: number;
+}
+
+export const newStats = (): Stats => ({
+  seen: 0,
+  accept: 0,
+  reject: 0,
+  quarantine: 0,
+  reasons: {},
+  origin: { human: 0, synthetic: 0, unknown: 0 },
+  bytesIn: 0,
+});
+
+export interface CoreOptions {
+  /** assign named, rotated shards (directory mode) */
+  shards?: boolean;
+  /** emit outcomes in input order (the `score` command); otherwise in decision order */
+  inputOrder?: boolean;
+  /** scorers override (tests) */
+  scorers?: Scorers;
+}
+
+const emptyAnnotation = (): Annotation => ({
+  decision: 'accept',
+  reasons: [],
+  dup: { kind: null, of: null, similarity: null },
+  diversity: {},
+  origin: { p_ai: null, label: 'unknown', by: 'none' },
+  tail: false,
+  shard: null,
+});
+
+export class FilterCore {
+  readonly stats: Stats = newStats();
+  private readonly featurize: Featurizer;
+  private readonly router: Router;
+  private readonly scorers: Scorers;
+  private seq = 0;
+  private nextOut = 0; // input-order mode: next seq to emit
+  private pending = new Map<number, Outcome>(); // input-order mode: finished outcomes waiting for earlier ones
+  private readonly textField: string;
+  private readonly idField: string;
+
+  constructor(readonly cfg: Config, private readonly opts: CoreOptions = {}) {
+    const d = cfg.dedup as unknown as {
+      seed: number;
+      shingle: { unit: 'word' | 'char'; size: number };
+      normalize: { lowercase: boolean; collapseWhitespace: boolean; stripPunctuation: boolean; unicode: 'NFC' | 'NFKC' | 'none' };
+    };
+    this.featurize = createFeaturizer({ ...d.normalize, shingleUnit: d.shingle.unit, shingleSize: d.shingle.size, seed: d.seed });
+    this.scorers = opts.scorers ?? buildScorers(cfg);
+    this.router = new Router(cfg, { shards: !!opts.shards, labelOf: this.scorers.labelOf });
+    this.textField = cfg.input.textField;
+    this.idField = cfg.input.idField;
+  }
+
+  /** Records currently held by the router (waiting synthetic) or by the input-order buffer. */
+  get inFlight(): number {
+    return this.router.waitingCount + this.pending.size;
+  }
+
+  private count(o: Outcome): void {
+    const a = o.annotation;
+    this.stats[a.decision]++;
+    for (const r of a.reasons) this.stats.reasons[r] = (this.stats.reasons[r] ?? 0) + 1;
+    if (a.decision !== 'quarantine') this.stats.origin[a.origin.label]++;
+  }
+
+  private emit(o: Outcome, seq: number, out: Outcome[]): void {
+    this.count(o);
+    if (!this.opts.inputOrder) {
+      out.push(o);
+      return;
+    }
+    this.pending.set(seq, o);
+    while (this.pending.has(this.nextOut)) {
+      out.push(this.pending.get(this.nextOut)!);
+      this.pending.delete(this.nextOut++);
+    }
+  }
+
+  private quarantine(
+    seq: number,
+    reason: string,
+    detail: string,
+    pos: SourcePos,
+    bytes: number,
+    record: JsonRecord | null,
+    raw: string | undefined,
+    id: string,
+    out: Outcome[],
+  ): void {
+    const annotation: Annotation = { ...emptyAnnotation(), decision: 'quarantine', reasons: [reason], source: pos };
+    (annotation as Annotation & { detail?: string }).detail = detail;
+    this.emit({ id, record, annotation, raw, pos, bytes }, seq, out);
+  }
+
+  private finalize(r: Routed, out: Outcome[]): void {
+    const s = r.scored;
+    const ann = emptyAnnotation();
+    ann.decision = r.decision;
+    ann.reasons = r.reasons;
+    if (s.dup) ann.dup = { kind: s.dup.kind, of: s.dup.of, similarity: s.dup.similarity };
+    if (s.diversity) {
+      const d: Annotation['diversity'] = { lang: s.diversity.lang, lang_confidence: s.diversity.langConfidence, mode: s.diversity.mode };
+      for (const [k, v] of Object.entries(s.diversity.metrics)) d[k] = v;
+      ann.diversity = d;
+    }
+    if (s.origin) {
+      ann.origin = { p_ai: s.origin.p_ai, label: r.label, by: s.origin.by };
+      if (s.origin.reason) ann.origin.reason = s.origin.reason;
+      if (s.origin.top) ann.origin.top = s.origin.top;
+    } else ann.origin.label = r.label;
+    ann.tail = r.tail;
+    if (r.tail) ann.tail_rule = r.tailRule;
+    ann.shard = r.shard;
+    if (r.decision === 'reject' && r.reasons.includes('synthetic_cap') && this.scorers.dedup?.remove) {
+      // a capped synthetic record leaves the index so it does not suppress later twins
+      this.scorers.dedup.remove(s.id, s.features);
+    }
+    this.emit({ id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line }, s.seq, out);
+  }
+
+  private idFor(record: JsonRecord, text: string | null): string {
+    const v = getPath(record, this.idField);
+    if (typeof v === 'string' && v !== '') return v;
+    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+    const h = hash64(text ?? JSON.stringify(record));
+    return `sf-${hex32(h[0]!)}${hex32(h[1]!)}`;
+  }
+
+  /** Process one batch; returns the outcomes finalised by it. Async so that remote state backends fit the seam. */
+  async processBatch(items: InputItem[]): Promise<Outcome[]> {
+    const out: Outcome[] = [];
+    for (const it of items) this.processItem(it, out);
+    return out;
+  }
+
+  processItem(it: InputItem, out: Outcome[]): void {
+    const seq = this.seq++;
+    this.stats.seen++;
+    this.stats.bytesIn += it.bytes;
+    if (it.kind === 'bad') {
+      const id = `sf-bad-${hex32(hash64(`${it.pos.file}:${it.pos.line}`)[0]!)}`;
+      this.quarantine(seq, it.reason, it.detail, it.pos, it.bytes, null, it.raw, id, out);
+      return;
+    }
+    const rec = it.record;
+    const text = getPath(rec, this.textField);
+    const id = this.idFor(rec, typeof text === 'string' ? text : null);
+    if (text === undefined || text === null) {
+      this.quarantine(seq, QUARANTINE_REASONS.missingText, `no text at field "${this.textField}"`, it.pos, it.bytes, rec, it.line, id, out);
+      return;
+    }
+    if (typeof text !== 'string') {
+      this.quarantine(seq, QUARANTINE_REASONS.nonStringText, `field "${this.textField}" is ${Array.isArray(text) ? 'an array' : typeof text}, not a string`, it.pos, it.bytes, rec, it.line, id, out);
+      return;
+    }
+    if (text.trim() === '') {
+      this.quarantine(seq, QUARANTINE_REASONS.emptyText, `field "${this.textField}" is empty or whitespace`, it.pos, it.bytes, rec, it.line, id, out);
+      return;
+    }
+    const features = this.featurize(text);
+    if (text.length * 3 > this.cfg.input.maxTextBytes && features.byteLength > this.cfg.input.maxTextBytes) {
+      this.quarantine(seq, QUARANTINE_REASONS.textTooLong, `text of ${features.byteLength} bytes exceeds input.maxTextBytes=${this.cfg.input.maxTextBytes}`, it.pos, it.bytes, rec, it.line, id, out);
+      return;
+    }
+    const ctx = { recordIndex: seq };
+    const sc = this.scorers;
+    const dup = sc.dedup ? sc.dedup.score(rec, features, ctx) : null;
+    const diversity = sc.diversity ? sc.diversity(rec, features) : null;
+    const origin = sc.origin ? sc.origin(rec, features, ctx) : null;
+    const ruleFailures = diversity && sc.diversityRules ? sc.diversityRules(diversity) : [];
+    const scored: Scored = { seq, id, record: rec, features, bytes: it.bytes || features.byteLength, pos: it.pos, line: it.line, dup, diversity, origin, ruleFailures };
+    const res = this.router.push(scored);
+    // state effects, in input order, after the decision
+    if (res.provisional && sc.dedup) sc.dedup.commit(id, features);
+    for (const r of res.done) this.finalize(r, out);
+  }
+
+  /** End of input: release or reject whatever waits. */
+  async end(): Promise<Outcome[]> {
+    const out: Outcome[] = [];
+    for (const r of this.router.end()) this.finalize(r, out);
+    return out;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * A whole run over sources: read -> core -> sinks, with backpressure (one batch in flight), clean stop on a signal,
+ * and a manifest. Used by the CLI; the library API uses FilterCore directly.
+ */
+import { readSources } from '../io/read.js';
+import { FilterCore, type Stats } from './core.js';
+import { fingerprint, type Config } from '../config/index.js';
+import { DirectorySink, AtomicFile, writeFileAtomic, type FileInfo } from '../sink/files.js';
+import { serializeOutcome } from '../sink/serialize.js';
+import { SynthfilterError } from '../errors.js';
+import { VERSION } from '../version.js';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import type { Outcome } from '../types.js';
+
+export interface RunOptions {
+  sources: string[];
+  cfg: Config;
+  mode: 'filter' | 'score';
+  /** directory mode when set */
+  outDir?: string;
+  rejectsPath?: string;
+  quarantinePath?: string;
+  stdout: NodeJS.WritableStream;
+  stdin?: NodeJS.ReadableStream;
+  /** polled between batches: true stops reading (signal) */
+  shouldStop?: () => boolean;
+  onProgress?: (s: Stats) => void;
+}
+
+export interface RunResult {
+  stats: Stats;
+  /** the run ended early: broken pipe or signal */
+  stoppedBy: 'epipe' | 'signal' | null;
+  error: SynthfilterError | null;
+  manifestPath?: string;
+  unwritten: number;
+}
+
+class StdoutWriter {
+  broken = false;
+  constructor(private readonly out: NodeJS.WritableStream) {
+    out.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.broken = true;
+      else throw e;
+    });
+  }
+  async write(s: string): Promise<void> {
+    if (this.broken || !s) return;
+    if (!this.out.write(s)) {
+      await Promise.race([once(this.out, 'drain'), once(this.out, 'close'), once(this.out, 'error').catch(() => undefined)]);
+    }
+  }
+}
+
+export async function runFilter(o: RunOptions): Promise<RunResult> {
+  const { cfg } = o;
+  const core = new FilterCore(cfg, { shards: !!o.outDir, inputOrder: o.mode === 'score' });
+  const stdout = new StdoutWriter(o.stdout);
+  const key = cfg.output.annotationKey;
+  const dirSink = o.outDir ? new DirectorySink(o.outDir, { annotate: cfg.output.annotate, annotationKey: key, gzip: cfg.output.compress === 'gzip', sideMaxRecords: cfg.output.shardMaxRecords }) : null;
+  const gz = (p: string) => p.endsWith('.gz');
+  const rejectsFile = !dirSink && o.rejectsPath ? new AtomicFile(o.rejectsPath, gz(o.rejectsPath), o.rejectsPath) : null;
+  const quarantineFile =
+    !dirSink && o.quarantinePath
+      ? o.quarantinePath === o.rejectsPath
+        ? rejectsFile
+        : new AtomicFile(o.quarantinePath, gz(o.quarantinePath), o.quarantinePath)
+      : null;
+  let unwritten = 0;
+  let stoppedBy: RunResult['stoppedBy'] = null;
+  let error: SynthfilterError | null = null;
+
+  const dispatch = async (outs: Outcome[]) => {
+    if (!outs.length) return;
+    if (dirSink) return dirSink.write(outs);
+    let main = '';
+    let rej = '';
+    let nrej = 0;
+    let quar = '';
+    let nquar = 0;
+    for (const x of outs) {
+      const d = x.annotation.decision;
+      if (o.mode === 'score') main += serializeOutcome(x, true, key) + '\n';
+      else if (d === 'accept') main += serializeOutcome(x, cfg.output.annotate, key) + '\n';
+      else if (d === 'quarantine' && quarantineFile) {
+        quar += serializeOutcome(x, true, key) + '\n';
+        nquar++;
+      } else if (rejectsFile) {
+        rej += serializeOutcome(x, true, key) + '\n';
+        nrej++;
+      } else unwritten++;
+    }
+    if (rej) await rejectsFile!.write(rej, nrej);
+    if (quar) await quarantineFile!.write(quar, nquar);
+    await stdout.write(main);
+  };
+
+  try {
+    for await (const batch of readSources(o.sources, { format: cfg.input.format, maxLineBytes: cfg.input.maxLineBytes, rawMaxBytes: cfg.input.rawMaxBytes }, o.stdin)) {
+      await dispatch(await core.processBatch(batch));
+      o.onProgress?.(core.stats);
+      if (stdout.broken) {
+        stoppedBy = 'epipe';
+        break;
+      }
+      if (o.shouldStop?.()) {
+        stoppedBy = 'signal';
+        break;
+      }
+    }
+  } catch (e) {
+    if (e instanceof SynthfilterError) error = e;
+    else throw e;
+  }
+  // flush: everything read so far is decided and written, even after an input error or a signal
+  if (stoppedBy !== 'epipe') await dispatch(await core.end());
+  let manifestPath: string | undefined;
+  const files: FileInfo[] = [];
+  if (rejectsFile) files.push(await rejectsFile.close());
+  if (quarantineFile && quarantineFile !== rejectsFile) files.push(await quarantineFile.close());
+  if (dirSink) {
+    await dirSink.close();
+    manifestPath = join(o.outDir!, 'manifest.json');
+    const manifest = {
+      version: VERSION,
+      created: new Date().toISOString(),
+      config_fingerprint: fingerprint(cfg),
+      inputs: o.sources.length ? o.sources : ['-'],
+      complete: stoppedBy === null && error === null,
+      stopped_by: stoppedBy,
+      error: error ? error.message : null,
+      counts: { input: core.stats.seen, accept: core.stats.accept, reject: core.stats.reject, quarantine: core.stats.quarantine },
+      reasons: core.stats.reasons,
+      origin: core.stats.origin,
+      shards: dirSink.shards,
+      rejects: dirSink.rejects,
+      quarantine: dirSink.quarantine,
+      config: cfg,
+    };
+    writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+  }
+  return { stats: core.stats, stoppedBy, error, manifestPath, unwritten };
+}
