@@ -157,8 +157,10 @@ export async function* jsonlItems(chunks: AsyncIterable<Buffer>, src: string, o:
   let overlongHead: Buffer | null = null;
   let overlongBytes = 0;
   let lineNo = 0;
-  const emitLine = (line: Buffer, out: InputItem[]) => {
+  const emitLine = (lineIn: Buffer, out: InputItem[]) => {
+    let line = lineIn;
     lineNo++;
+    if (lineNo === 1 && line[0] === 0xef && line[1] === 0xbb && line[2] === 0xbf) line = line.subarray(3); // UTF-8 BOM
     let end = line.length;
     if (end > 0 && line[end - 1] === 0x0d) end--;
     if (isBlank(line, 0, end)) return;
@@ -287,26 +289,42 @@ export async function* jsonArrayItems(chunks: AsyncIterable<Buffer>, src: string
   if (batch.length) yield batch;
 }
 
-/** Peek the first non-whitespace byte to choose JSONL or JSON array. */
+const isWs = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * Choose JSONL or JSON array for `format: auto`. A source is a JSON array when its first non-blank byte is `[` and
+ * it is not JSONL whose first line happens to be an array: i.e. unless the first line parses as a complete JSON
+ * value AND more non-blank content follows it. Decided on at most the first 64 KiB.
+ */
+export function sniffFormat(head: Buffer, eof: boolean): 'json' | 'jsonl' | null {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  while (i < head.length && isWs(head[i])) i++;
+  if (i >= head.length) return eof ? 'jsonl' : null;
+  if (head[i] !== 0x5b) return 'jsonl';
+  const nl = head.indexOf(0x0a, i);
+  if (nl < 0) return eof || head.length >= 65536 ? 'json' : null;
+  let j = nl + 1;
+  while (j < head.length && isWs(head[j])) j++;
+  if (j >= head.length) return eof || head.length >= 65536 ? 'json' : null;
+  try {
+    JSON.parse(head.subarray(i, nl).toString('utf8'));
+    return 'jsonl';
+  } catch {
+    return 'json';
+  }
+}
+
 async function* withFormat(chunks: AsyncIterable<Buffer>, src: string, o: ReadOptions): AsyncGenerator<InputItem[]> {
   if (o.format === 'jsonl') return yield* jsonlItems(chunks, src, o);
   if (o.format === 'json') return yield* jsonArrayItems(chunks, src, o);
   const it = chunks[Symbol.asyncIterator]();
   const head: Buffer[] = [];
-  let kind: 'json' | 'jsonl' = 'jsonl';
-  for (;;) {
+  let kind: 'json' | 'jsonl' | null = null;
+  while (kind === null) {
     const r = await it.next();
+    if (!r.done) head.push(r.value);
+    kind = sniffFormat(Buffer.concat(head), !!r.done);
     if (r.done) break;
-    head.push(r.value);
-    let i = 0;
-    const b = r.value;
-    // skip a UTF-8 BOM and whitespace
-    if (head.length === 1 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf) i = 3;
-    while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
-    if (i < b.length) {
-      kind = b[i] === 0x5b ? 'json' : 'jsonl';
-      break;
-    }
   }
   const replay = (async function* () {
     yield* head;

@@ -9,7 +9,6 @@ import { DirectorySink, AtomicFile, writeFileAtomic, type FileInfo } from '../si
 import { serializeOutcome } from '../sink/serialize.js';
 import { SynthfilterError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import type { Outcome } from '../types.js';
 
@@ -39,16 +38,28 @@ export interface RunResult {
 
 class StdoutWriter {
   broken = false;
+  private wake: (() => void) | null = null;
   constructor(private readonly out: NodeJS.WritableStream) {
+    const done = () => {
+      this.broken = true;
+      this.wake?.();
+    };
     out.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') this.broken = true;
+      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') done();
       else throw e;
     });
+    out.on('close', done);
+    out.on('drain', () => this.wake?.());
   }
   async write(s: string): Promise<void> {
     if (this.broken || !s) return;
     if (!this.out.write(s)) {
-      await Promise.race([once(this.out, 'drain'), once(this.out, 'close'), once(this.out, 'error').catch(() => undefined)]);
+      await new Promise<void>((resolve) => {
+        this.wake = () => {
+          this.wake = null;
+          resolve();
+        };
+      });
     }
   }
 }
@@ -110,7 +121,9 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
       }
     }
   } catch (e) {
-    if (e instanceof SynthfilterError) error = e;
+    // a signal destroys stdin to unblock a pending read: the resulting read error is the stop, not a fault
+    if (o.shouldStop?.()) stoppedBy = 'signal';
+    else if (e instanceof SynthfilterError) error = e;
     else throw e;
   }
   // flush: everything read so far is decided and written, even after an input error or a signal

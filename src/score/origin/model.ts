@@ -1,0 +1,180 @@
+/**
+ * The origin detector model: file format, loading (once per path), and prediction.
+ * Pure TypeScript at run time: a linear model over hashed n-gram and stylometric window features, window logits
+ * averaged over the text, then Platt-calibrated.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  FEATURE_VERSION,
+  assemble,
+  extractWindow,
+  featureCount,
+  featureName,
+  prepare,
+  windowStarts,
+  type DenseStats,
+  type RankTable,
+} from './features.js';
+import { TEXT_VERSION, cleanText, looksEnglish, looksLikeCode, tokenize } from './text.js';
+
+export const MODEL_FORMAT = 'synthfilter-origin';
+
+/** On-disk model (JSON). Weights are little-endian Float32 in base64. */
+export interface OriginModelFile {
+  format: typeof MODEL_FORMAT;
+  version: string;
+  textVersion: number;
+  featureVersion: number;
+  window: number;
+  dim: number;
+  denseScale: number;
+  ranks: string[];
+  dense: DenseStats;
+  bias: number;
+  weights: string;
+  platt: { a: number; b: number };
+  /** texts with fewer words (after cleaning) are not judged */
+  minWords: number;
+  /** default decision thresholds on calibrated p_ai chosen on validation folds */
+  threshold: number;
+  humanThreshold: number;
+  training?: Record<string, unknown>;
+}
+
+export interface Prediction {
+  p_ai: number | null;
+  reason?: 'too_short' | 'not_english' | 'code' | 'empty';
+  /** mean window logit before calibration */
+  logit?: number;
+  words?: number;
+  top?: Array<[string, number]>;
+}
+
+export interface PredictOptions {
+  explain?: boolean;
+  topK?: number;
+  /** override the model's minimum word count */
+  minWords?: number;
+}
+
+export interface OriginModel {
+  readonly file: OriginModelFile;
+  readonly weights: Float32Array;
+  readonly ranks: RankTable;
+  readonly path: string;
+  predict(text: string, opts?: PredictOptions): Prediction;
+}
+
+/** models/origin-v1.json at the package root: ../../../models from src/score/origin/ and dist/score/origin/. */
+export function defaultModelPath(): string {
+  return fileURLToPath(new URL('../../../models/origin-v1.json', import.meta.url));
+}
+
+function decodeWeights(b64: string, n: number): Float32Array {
+  const buf = Buffer.from(b64, 'base64');
+  if (buf.byteLength !== n * 4) throw new Error(`origin model: weights hold ${buf.byteLength / 4} values, expected ${n}`);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = buf.readFloatLE(i * 4);
+  return out;
+}
+
+export function encodeWeights(w: ArrayLike<number>): string {
+  const buf = Buffer.alloc(w.length * 4);
+  for (let i = 0; i < w.length; i++) buf.writeFloatLE(w[i]!, i * 4);
+  return buf.toString('base64');
+}
+
+export function rankTable(words: readonly string[]): RankTable {
+  const m = new Map<string, number>();
+  words.forEach((w, i) => {
+    if (!m.has(w)) m.set(w, i);
+  });
+  return m;
+}
+
+/** Build a model object from its parsed file. */
+export function modelFromFile(file: OriginModelFile, path = '<memory>'): OriginModel {
+  if (file.format !== MODEL_FORMAT) throw new Error(`origin model ${path}: not a ${MODEL_FORMAT} file`);
+  if (file.textVersion !== TEXT_VERSION || file.featureVersion !== FEATURE_VERSION) {
+    throw new Error(
+      `origin model ${path}: trained for text v${file.textVersion} / features v${file.featureVersion}, ` +
+        `this code has text v${TEXT_VERSION} / features v${FEATURE_VERSION}; retrain with npm run train:origin`,
+    );
+  }
+  const weights = decodeWeights(file.weights, featureCount(file.dim));
+  const ranks = rankTable(file.ranks);
+  return {
+    file,
+    weights,
+    ranks,
+    path,
+    predict: (text, opts) => predictWith(file, weights, ranks, text, opts),
+  };
+}
+
+const cache = new Map<string, OriginModel>();
+
+/** Load (once per resolved path) the model file; no argument or '' = the bundled model. */
+export function loadModel(path?: string): OriginModel {
+  const p = path && path !== '' ? path : defaultModelPath();
+  const hit = cache.get(p);
+  if (hit) return hit;
+  let raw: string;
+  try {
+    raw = readFileSync(p, 'utf8');
+  } catch (e) {
+    throw new Error(`origin model: cannot read ${p}: ${(e as Error).message}`);
+  }
+  const m = modelFromFile(JSON.parse(raw) as OriginModelFile, p);
+  cache.set(p, m);
+  return m;
+}
+
+export function sigmoid(z: number): number {
+  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
+}
+
+function predictWith(
+  file: OriginModelFile,
+  weights: Float32Array,
+  ranks: RankTable,
+  text: string,
+  opts: PredictOptions = {},
+): Prediction {
+  if (typeof text !== 'string' || text.trim() === '') return { p_ai: null, reason: 'empty' };
+  if (looksLikeCode(text)) return { p_ai: null, reason: 'code' };
+  const clean = cleanText(text);
+  const toks = tokenize(clean);
+  const minWords = opts.minWords ?? file.minWords;
+  if (toks.nWords < minWords) return { p_ai: null, reason: 'too_short', words: toks.nWords };
+  if (!looksEnglish(clean, toks)) return { p_ai: null, reason: 'not_english', words: toks.nWords };
+  const names = opts.explain ? new Map<number, string>() : undefined;
+  const p = prepare(toks, !!names);
+  const starts = windowStarts(toks.nWords, file.window);
+  const contrib = names ? new Map<number, number>() : undefined;
+  let sum = 0;
+  for (const s of starts) {
+    const raw = extractWindow(p, s, Math.min(toks.nWords, s + file.window), { dim: file.dim, ranks, names });
+    const v = assemble(raw, file.dim, file.dense, file.denseScale);
+    let z = file.bias;
+    for (let k = 0; k < v.idx.length; k++) {
+      const c = weights[v.idx[k]!]! * v.val[k]!;
+      z += c;
+      if (contrib) contrib.set(v.idx[k]!, (contrib.get(v.idx[k]!) ?? 0) + c);
+    }
+    sum += z;
+  }
+  const logit = sum / starts.length;
+  const p_ai = sigmoid(file.platt.a * logit + file.platt.b);
+  const out: Prediction = { p_ai, logit, words: toks.nWords };
+  if (contrib) {
+    const k = opts.topK ?? 8;
+    out.top = [...contrib.entries()]
+      .map(([i, c]): [string, number] => [featureName(i, file.dim, names), (c / starts.length) * file.platt.a])
+      .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || (a[0] < b[0] ? -1 : 1))
+      .slice(0, k)
+      .map(([n, c]) => [n, Math.round(c * 1000) / 1000]);
+  }
+  return out;
+}
