@@ -70,6 +70,151 @@ export function charShingles(norm: string, size: number, seed: number): Uint32Ar
   return uniqueSorted(out);
 }
 
+/** Unicode whitespace as JS `\s` defines it. */
+function isSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+// lower-case of each BMP code unit, when it is one code unit; 0 = not computed yet, 0xffff = changes length
+const LOWER = new Uint16Array(65536);
+function lowerUnit(c: number): number {
+  if (c < 0x80) return c >= 65 && c <= 90 ? c + 32 : c;
+  let l = LOWER[c]!;
+  if (l === 0) {
+    const s = String.fromCharCode(c).toLowerCase();
+    l = s.length === 1 ? s.charCodeAt(0) : 0xffff;
+    LOWER[c] = l;
+  }
+  return l;
+}
+
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+const mix = (h: number, k: number) => {
+  k = Math.imul(k, C1);
+  k = (k << 15) | (k >>> 17);
+  k = Math.imul(k, C2);
+  h ^= k;
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + 0xe6546b64) | 0;
+};
+const fmix = (h: number) => {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+};
+
+interface Scan {
+  wordHashes: Uint32Array;
+  exact: Uint32Array;
+  nwords: number;
+}
+
+let scratch = new Uint32Array(1024);
+
+/**
+ * One pass over the text's code units that yields exactly what `normalize` + split(' ') + hashString per word +
+ * hash64(norm) would, without building the normalised string. Returns null when the fast path does not apply
+ * (punctuation stripping, no whitespace collapsing, or a character whose lower case changes length); the caller
+ * then takes the reference path.
+ */
+function scanFused(text: string, o: TextOptions): Scan | null {
+  if (o.stripPunctuation || !o.collapseWhitespace) return null;
+  const lower = o.lowercase;
+  const seed = o.seed | 0;
+  const sA = (seed ^ 0x9e3779b9) | 0;
+  const sB = ((seed ^ 0x7f4a7c15) + 0x632be5ab) | 0;
+  let hA = sA;
+  let hB = sB;
+  let pendE = -1; // pending code unit of the exact-hash pair
+  let total = 0; // normalised length
+  let w = seed; // word hash state
+  let pendW = -1;
+  let wlen = 0;
+  let n = 0;
+  let inWord = false;
+  const len = text.length;
+  for (let i = 0; i < len; i++) {
+    let c = text.charCodeAt(i);
+    if (isSpace(c)) {
+      if (inWord) {
+        if (pendW >= 0) w = mix(w, pendW);
+        if (n === scratch.length) {
+          const b = new Uint32Array(n * 2);
+          b.set(scratch);
+          scratch = b;
+        }
+        scratch[n++] = fmix(w ^ wlen);
+        inWord = false;
+      }
+      continue;
+    }
+    if (lower) {
+      if (c >= 0xd800 && c <= 0xdbff) {
+        // astral character: a few scripts (Deseret, Medefaidrin, ...) have case; take the reference path for them
+        const pair = text.slice(i, i + 2);
+        if (pair.toLowerCase() !== pair) return null;
+      } else {
+        c = lowerUnit(c);
+        if (c === 0xffff) return null;
+      }
+    }
+    if (!inWord) {
+      inWord = true;
+      w = seed;
+      pendW = -1;
+      wlen = 0;
+      if (n > 0) {
+        // the single space between words, in the exact hash
+        if (pendE < 0) pendE = 0x20;
+        else {
+          const k = pendE | (0x20 << 16);
+          hA = mix(hA, k);
+          hB = mix(hB, k);
+          pendE = -1;
+        }
+        total++;
+      }
+    }
+    if (pendW < 0) pendW = c;
+    else {
+      w = mix(w, pendW | (c << 16));
+      pendW = -1;
+    }
+    wlen++;
+    if (pendE < 0) pendE = c;
+    else {
+      const k = pendE | (c << 16);
+      hA = mix(hA, k);
+      hB = mix(hB, k);
+      pendE = -1;
+    }
+    total++;
+  }
+  if (inWord) {
+    if (pendW >= 0) w = mix(w, pendW);
+    if (n === scratch.length) {
+      const b = new Uint32Array(n * 2);
+      b.set(scratch);
+      scratch = b;
+    }
+    scratch[n++] = fmix(w ^ wlen);
+  }
+  if (pendE >= 0) {
+    hA = mix(hA, pendE);
+    hB = mix(hB, pendE);
+  }
+  const exact = new Uint32Array(2);
+  exact[0] = fmix(hA ^ total);
+  exact[1] = fmix(hB ^ total);
+  return { wordHashes: scratch.slice(0, n), exact, nwords: n };
+}
+
 class LazyFeatures implements Features {
   private _norm?: string;
   private _words?: string[];
@@ -78,8 +223,22 @@ class LazyFeatures implements Features {
   private _exactHex?: string;
   private _shingles?: Uint32Array;
   private _bytes = -1;
+  private scanned = false;
 
   constructor(readonly text: string, private readonly o: TextOptions) {}
+
+  /** Fused fast path for wordHashes + exactHash; leaves them unset when it does not apply. */
+  private scan(): void {
+    if (this.scanned) return;
+    this.scanned = true;
+    let t = this.text;
+    if (this.o.unicode !== 'none' && NON_ASCII.test(t)) t = t.normalize(this.o.unicode);
+    const r = scanFused(t, this.o);
+    if (r) {
+      this._wordHashes = r.wordHashes;
+      this._exact = r.exact;
+    }
+  }
 
   get norm(): string {
     return (this._norm ??= normalize(this.text, this.o));
@@ -92,6 +251,7 @@ class LazyFeatures implements Features {
     return this._words;
   }
   get wordHashes(): Uint32Array {
+    if (this._wordHashes === undefined) this.scan();
     if (this._wordHashes === undefined) {
       const w = this.words;
       const h = new Uint32Array(w.length);
@@ -101,6 +261,7 @@ class LazyFeatures implements Features {
     return this._wordHashes;
   }
   get exactHash(): Uint32Array {
+    if (this._exact === undefined) this.scan();
     return (this._exact ??= hash64(this.norm, this.o.seed));
   }
   get exactHex(): string {
