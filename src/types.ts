@@ -42,6 +42,8 @@ export interface Annotation {
   tail: boolean;
   /** the rule that set `tail` (rare_vocab, small_cluster, rare_stratum), when tail is true */
   tail_rule?: string | null;
+  /** soft rules that fired but were waived because the record is tail */
+  waived?: ReasonCode[];
   shard: string | null;
   /** quarantine only: where the bad input was */
   source?: SourcePos;

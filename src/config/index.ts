@@ -63,7 +63,7 @@ export function deepMerge<T>(base: T, over: unknown): T {
  * Keys whose value may legitimately differ in type from the default (nullable fields, free maps).
  * `free` keys take any JSON object (their contents are validated by their module).
  */
-const NULLABLE = new Set<string>(['route.balanceBy', 'state.url', 'state.dir', 'origin.declared.field']);
+const NULLABLE = new Set<string>(['route.balanceBy', 'route.tail.rareStratum.field', 'state.url', 'state.dir', 'origin.declared.field']);
 const FREE = new Set<string>(['origin.declared', 'route.strata']);
 
 type Check = (v: unknown) => string | null;
@@ -92,6 +92,13 @@ const CONSTRAINTS: Record<string, Check> = {
   'route.syntheticBuffer': num(0, 10_000_000, true),
   'route.maxWait': num(1, 1e12, true),
   'route.unknownCountsAs': oneOf('human', 'synthetic'),
+  'route.maxStratumShare': num(0.0001, 1),
+  'route.maxClusterSize': num(0, 65535, true),
+  'route.minDocs': num(0, 1e12, true),
+  'route.tail.rareVocab.maxDocFreq': num(0, 1),
+  'route.tail.rareVocab.minShare': num(0, 1),
+  'route.tail.rareVocab.minWords': num(1, 1e6, true),
+  'route.tail.rareStratum.maxShare': num(0, 1),
   'output.annotationKey': (v) => (v === '' ? 'must not be empty' : null),
   'output.shardMaxRecords': num(1, 1e12, true),
   'output.shardMaxBytes': num(1024, 2 ** 53, true),
@@ -137,7 +144,7 @@ function walk(def: unknown, val: unknown, path: string, errors: string[]): void 
   }
   const td = typeName(def);
   const tv = typeName(val);
-  if (!(td === tv || (NULLABLE.has(path) && (tv === 'null' || tv === 'string')) || (td === 'null' && NULLABLE.has(path)))) {
+  if (!(td === tv || (NULLABLE.has(path) && (tv === 'null' || tv === 'string')))) {
     errors.push(`${path}: must be ${td}, got ${tv} ${show(val)}`);
     return;
   }

@@ -1,11 +1,20 @@
 /**
- * The router holds every threshold and takes every decision. Scorers measure; the router reads their numbers,
- * the config, and its own running state (shard fill, synthetic buffer) and finalises records, possibly later
- * than they arrive (a synthetic record may wait in the buffer for quota).
+ * The router holds every threshold and takes every decision. Scorers measure; the router reads their numbers, the
+ * config and its own running state (shard fill, synthetic buffer, document frequencies, strata and cluster counts)
+ * and finalises records, possibly later than they arrive (a synthetic record may wait in the buffer for quota).
+ *
+ * Decision order for one record (README "Routing semantics"):
+ *   1. hard rejections: exact/near duplicate, hard diversity rules, synthetic reuse     -> reject, never waived
+ *   2. tail: a human/unknown record rare by a tail rule is protected from 3-5
+ *   3. soft diversity rules                                                               -> reject unless tail
+ *   4. balancing: stratum cap (route.balanceBy) and cluster cap (route.maxClusterSize)   -> reject unless tail
+ *   5. synthetic cap: synthetic records wait for quota in every shard                     -> synthetic_cap
  */
 import type { Config } from '../config/index.js';
+import { getPath } from '../config/index.js';
 import { hashString } from '../text/hash.js';
 import type { DiversityScore, DupScore, Features, JsonRecord, OriginLabel, OriginScore, ReasonCode, SourcePos } from '../types.js';
+import { ClusterKeyer, CountTable, DocFreqSketch } from './sketch.js';
 
 export interface Scored {
   seq: number;
@@ -20,6 +29,8 @@ export interface Scored {
   origin: OriginScore | null;
   /** failing diversity rules in order, from the diversity module's evaluateRules */
   ruleFailures: Array<{ code: string; hard: boolean }>;
+  /** extra hard reasons decided outside the router's scorers (e.g. synthetic_reuse from the ledger) */
+  extraReasons?: ReasonCode[];
 }
 
 export interface Routed {
@@ -29,6 +40,10 @@ export interface Routed {
   label: OriginLabel;
   tail: boolean;
   tailRule: string | null;
+  /** soft rules waived because the record is tail */
+  waived: ReasonCode[];
+  /** the record was rejected by a hard rule (counts against tail retention's denominator: excluded) */
+  hard: boolean;
   shard: string | null;
 }
 
@@ -44,6 +59,8 @@ export const ROUTE_REASONS = {
   exactDup: 'exact_dup',
   nearDup: 'near_dup',
   syntheticCap: 'synthetic_cap',
+  stratumCap: 'stratum_cap',
+  clusterCap: 'cluster_cap',
 } as const;
 
 export interface RouterOptions {
@@ -53,18 +70,34 @@ export interface RouterOptions {
   labelOf?: (o: OriginScore | null, record: JsonRecord) => OriginLabel;
 }
 
+export interface RouteConfig {
+  seed: number;
+  maxSyntheticShare: number;
+  syntheticBuffer: number;
+  maxWait: number;
+  unknownCountsAs: 'human' | 'synthetic';
+  balanceBy: string | null;
+  maxStratumShare: number;
+  maxClusterSize: number;
+  minDocs: number;
+  tail: {
+    enabled: boolean;
+    rareVocab: { enabled: boolean; maxDocFreq: number; minShare: number; minWords: number };
+    rareStratum: { enabled: boolean; field: string | null; maxShare: number };
+  };
+}
+
 export const shardName = (i: number) => `shard-${String(i).padStart(5, '0')}`;
 
 interface Waiting {
-  s: Scored;
+  r: Routed;
   value: number; // priority: higher is kept first
   tie: number;
 }
 
 export class Router {
+  private readonly rc: RouteConfig;
   private readonly share: number;
-  private readonly bufferCap: number;
-  private readonly maxWait: number;
   private readonly maxRecords: number;
   private readonly maxBytes: number;
   private shardIdx = 0;
@@ -73,13 +106,27 @@ export class Router {
   private bytes = 0;
   /** waiting synthetic records, sorted by ascending priority (index 0 = lowest value) */
   private waiting: Waiting[] = [];
+  /** arrival order of waiting records (seq), for maxWait; entries no longer waiting are skipped lazily */
+  private arrivals: number[] = [];
+  private arrivalsHead = 0;
+  private readonly waitingSeqs = new Set<number>();
+  // running statistics (state effects, applied in input order)
+  private readonly df: DocFreqSketch;
+  private docs = 0;
+  private readonly strataSeen = new Map<string, number>();
+  private readonly strataAccepted = new Map<string, number>();
+  private accepted = 0;
+  private readonly clusters: CountTable;
+  private readonly keyer: ClusterKeyer;
 
-  constructor(private readonly cfg: Config, private readonly opts: RouterOptions) {
-    this.share = cfg.route.maxSyntheticShare;
-    this.bufferCap = cfg.route.syntheticBuffer;
-    this.maxWait = cfg.route.maxWait;
+  constructor(cfg: Config, private readonly opts: RouterOptions) {
+    this.rc = cfg.route as unknown as RouteConfig;
+    this.share = this.rc.maxSyntheticShare;
     this.maxRecords = opts.shards ? cfg.output.shardMaxRecords : Infinity;
     this.maxBytes = opts.shards ? cfg.output.shardMaxBytes : Infinity;
+    this.df = new DocFreqSketch(this.rc.seed);
+    this.clusters = new CountTable(this.rc.maxClusterSize > 0 ? 1 << 22 : 1);
+    this.keyer = new ClusterKeyer(this.rc.seed, (cfg.dedup as { seed?: number }).seed ?? 1);
   }
 
   get waitingCount(): number {
@@ -90,17 +137,31 @@ export class Router {
     return this.opts.labelOf ? this.opts.labelOf(s.origin, s.record) : 'unknown';
   }
 
-  private countsSynthetic(label: OriginLabel): boolean {
-    return label === 'synthetic' || (label === 'unknown' && this.cfg.route.unknownCountsAs === 'synthetic');
+  /** Tail records never count as synthetic: tail is only given to human or unknown records and is protected. */
+  private countsSynthetic(label: OriginLabel, tail: boolean): boolean {
+    if (tail) return false;
+    return label === 'synthetic' || (label === 'unknown' && this.rc.unknownCountsAs === 'synthetic');
   }
 
-  /** Can one more synthetic record enter the current shard without breaking the cap (prefix-exact)? */
-  private roomForSynthetic(): boolean {
+  private rotateIfFull(nextBytes: number): boolean {
+    return this.n > 0 && (this.n >= this.maxRecords || this.bytes + nextBytes > this.maxBytes);
+  }
+
+  /** Can one more synthetic record enter the shard it would land in without breaking the cap (prefix-exact)? */
+  private roomFor(nextBytes: number): boolean {
+    if (this.rotateIfFull(nextBytes)) return 1 <= this.share + 1e-9;
     return this.syn + 1 <= this.share * (this.n + 1) + 1e-9;
   }
 
-  private place(s: Scored, synthetic: boolean, label: OriginLabel, out: Routed[]): void {
-    if (this.n > 0 && (this.n >= this.maxRecords || this.bytes + s.bytes > this.maxBytes)) {
+  private stratumOf(s: Scored): string | null {
+    if (!this.rc.balanceBy) return null;
+    const v = getPath(s.record, this.rc.balanceBy);
+    return v === undefined || v === null ? '(none)' : String(v);
+  }
+
+  private place(r: Routed, synthetic: boolean, out: Routed[]): void {
+    const s = r.scored;
+    if (this.rotateIfFull(s.bytes)) {
       this.shardIdx++;
       this.n = 0;
       this.syn = 0;
@@ -109,32 +170,36 @@ export class Router {
     this.n++;
     if (synthetic) this.syn++;
     this.bytes += s.bytes;
-    out.push({ scored: s, decision: 'accept', reasons: [], label, tail: false, tailRule: null, shard: this.opts.shards ? shardName(this.shardIdx) : null });
-  }
-
-  /** Rotation may open a new empty shard, which has no room; check room after a would-be rotation. */
-  private roomAfterRotation(nextBytes: number): boolean {
-    if (this.n > 0 && (this.n >= this.maxRecords || this.bytes + nextBytes > this.maxBytes)) return 1 <= this.share * 1 + 1e-9;
-    return this.roomForSynthetic();
+    this.accepted++;
+    const st = this.stratumOf(s);
+    if (st !== null) this.strataAccepted.set(st, (this.strataAccepted.get(st) ?? 0) + 1);
+    if (this.rc.maxClusterSize > 0) this.clusters.inc(this.keyer.key(s.features));
+    r.decision = 'accept';
+    r.shard = this.opts.shards ? shardName(this.shardIdx) : null;
+    out.push(r);
   }
 
   private release(out: Routed[]): void {
     while (this.waiting.length) {
       const top = this.waiting[this.waiting.length - 1]!;
-      if (!this.roomAfterRotation(top.s.bytes)) break;
+      if (!this.roomFor(top.r.scored.bytes)) break;
       this.waiting.pop();
-      this.place(top.s, true, this.label(top.s), out);
+      this.waitingSeqs.delete(top.r.scored.seq);
+      this.place(top.r, true, out);
     }
   }
 
-  private reject(s: Scored, reasons: ReasonCode[], label: OriginLabel, out: Routed[]): void {
-    out.push({ scored: s, decision: 'reject', reasons, label, tail: false, tailRule: null, shard: null });
+  private reject(r: Routed, reasons: ReasonCode[], out: Routed[]): void {
+    r.decision = 'reject';
+    r.reasons = reasons;
+    out.push(r);
   }
 
-  private priority(s: Scored): Waiting {
-    const m = s.diversity?.metrics;
+  /** Priority of a waiting synthetic record: lexical diversity (MATTR, else distinct-2), ties by hash(id, seed). */
+  private priority(r: Routed): Waiting {
+    const m = r.scored.diversity?.metrics;
     const v = (m?.['mattr'] ?? m?.['distinct_2'] ?? 0) as number;
-    return { s, value: v, tie: hashString(s.id, this.cfg.route.seed) };
+    return { r, value: v, tie: hashString(r.scored.id, this.rc.seed) };
   }
 
   private insertWaiting(w: Waiting): void {
@@ -144,55 +209,148 @@ export class Router {
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const m = a[mid]!;
-      if (m.value < w.value || (m.value === w.value && (m.tie < w.tie || (m.tie === w.tie && m.s.seq > w.s.seq)))) lo = mid + 1;
+      if (m.value < w.value || (m.value === w.value && (m.tie < w.tie || (m.tie === w.tie && m.r.scored.seq > w.r.scored.seq)))) lo = mid + 1;
       else hi = mid;
     }
     a.splice(lo, 0, w);
+    this.waitingSeqs.add(w.r.scored.seq);
+    this.arrivals.push(w.r.scored.seq);
+  }
+
+  private ageOut(seq: number, out: Routed[]): void {
+    while (this.arrivalsHead < this.arrivals.length) {
+      const oldest = this.arrivals[this.arrivalsHead]!;
+      if (!this.waitingSeqs.has(oldest)) {
+        this.arrivalsHead++;
+        continue;
+      }
+      if (seq - oldest <= this.rc.maxWait) break;
+      this.arrivalsHead++;
+      const i = this.waiting.findIndex((w) => w.r.scored.seq === oldest);
+      const [w] = this.waiting.splice(i, 1);
+      this.waitingSeqs.delete(oldest);
+      this.reject(w!.r, [ROUTE_REASONS.syntheticCap], out);
+    }
+    if (this.arrivalsHead > 4096 && this.arrivalsHead * 2 > this.arrivals.length) {
+      this.arrivals = this.arrivals.slice(this.arrivalsHead);
+      this.arrivalsHead = 0;
+    }
+  }
+
+  /** Tail rules, in order; the first that fires names the rule. Reads statistics from before this record. */
+  private tailRule(s: Scored, label: OriginLabel): string | null {
+    const t = this.rc.tail;
+    if (!t.enabled || label === 'synthetic' || this.docs < this.rc.minDocs) return null;
+    if (t.rareStratum.enabled && t.rareStratum.field) {
+      const v = getPath(s.record, t.rareStratum.field);
+      if (v !== undefined && v !== null) {
+        const c = this.strataSeen.get(`tail:${String(v)}`) ?? 0;
+        if ((c + 1) / (this.docs + 1) < t.rareStratum.maxShare) return 'rare_stratum';
+      }
+    }
+    if (t.rareVocab.enabled) {
+      const share = this.df.rareShare(s.features.wordHashes, t.rareVocab.maxDocFreq * this.docs, t.rareVocab.minWords);
+      if (share !== null && share >= t.rareVocab.minShare) return 'rare_vocab';
+    }
+    return null;
+  }
+
+  /** Running statistics every non-quarantined record feeds, whatever its fate. */
+  private observe(s: Scored): void {
+    this.docs++;
+    this.df.add(s.features.wordHashes);
+    const f = this.rc.tail.rareStratum.field;
+    if (this.rc.tail.enabled && this.rc.tail.rareStratum.enabled && f) {
+      const v = getPath(s.record, f);
+      if (v !== undefined && v !== null) {
+        const k = `tail:${String(v)}`;
+        this.strataSeen.set(k, (this.strataSeen.get(k) ?? 0) + 1);
+      }
+    }
   }
 
   push(s: Scored): PushResult {
     const done: Routed[] = [];
+    this.ageOut(s.seq, done);
     const label = this.label(s);
-    const reasons: ReasonCode[] = [];
-    if (s.dup?.kind === 'exact') reasons.push(ROUTE_REASONS.exactDup);
-    else if (s.dup?.kind === 'near') reasons.push(ROUTE_REASONS.nearDup);
-    for (const f of s.ruleFailures) reasons.push(f.code);
-    // age out waiting records so a record never waits more than maxWait input records
-    while (this.waiting.length) {
-      let oldest = -1;
-      for (let i = 0; i < this.waiting.length; i++) if (s.seq - this.waiting[i]!.s.seq > this.maxWait) { oldest = i; break; }
-      if (oldest < 0) break;
-      const [w] = this.waiting.splice(oldest, 1);
-      this.reject(w!.s, [ROUTE_REASONS.syntheticCap], this.label(w!.s), done);
-    }
-    if (reasons.length) {
-      this.reject(s, reasons, label, done);
+    const r: Routed = { scored: s, decision: 'reject', reasons: [], label, tail: false, tailRule: null, waived: [], hard: false, shard: null };
+    // 1. hard rejections
+    const hard: ReasonCode[] = [];
+    if (s.dup?.kind === 'exact') hard.push(ROUTE_REASONS.exactDup);
+    else if (s.dup?.kind === 'near') hard.push(ROUTE_REASONS.nearDup);
+    if (s.extraReasons) hard.push(...s.extraReasons);
+    for (const f of s.ruleFailures) if (f.hard) hard.push(f.code);
+    // 2. tail (computed for every human/unknown record, so retention can be reported)
+    const rule = this.tailRule(s, label);
+    r.tail = rule !== null;
+    r.tailRule = rule;
+    this.observe(s);
+    if (hard.length) {
+      r.hard = true;
+      this.reject(r, hard, done);
       return { provisional: false, done };
     }
-    if (this.countsSynthetic(label)) {
-      if (this.waiting.length === 0 && this.roomAfterRotation(s.bytes)) {
-        this.place(s, true, label, done);
-      } else {
-        this.insertWaiting(this.priority(s));
-        if (this.waiting.length > this.bufferCap) {
+    // 3. soft rules
+    const soft = s.ruleFailures.filter((f) => !f.hard).map((f) => f.code);
+    if (soft.length) {
+      if (r.tail) r.waived = soft;
+      else {
+        this.reject(r, soft, done);
+        return { provisional: false, done };
+      }
+    }
+    // 4. balancing heads
+    if (!r.tail && this.accepted >= this.rc.minDocs) {
+      const st = this.stratumOf(s);
+      if (st !== null && this.rc.maxStratumShare < 1) {
+        const c = this.strataAccepted.get(st) ?? 0;
+        if (c + 1 > this.rc.maxStratumShare * (this.accepted + 1) + 1e-9) {
+          this.reject(r, [ROUTE_REASONS.stratumCap], done);
+          return { provisional: false, done };
+        }
+      }
+    }
+    if (!r.tail && this.rc.maxClusterSize > 0 && this.clusters.get(this.keyer.key(s.features)) >= this.rc.maxClusterSize) {
+      this.reject(r, [ROUTE_REASONS.clusterCap], done);
+      return { provisional: false, done };
+    }
+    // 5. synthetic cap
+    if (this.countsSynthetic(label, r.tail)) {
+      if (this.waiting.length === 0 && this.roomFor(s.bytes)) this.place(r, true, done);
+      else {
+        this.insertWaiting(this.priority(r));
+        if (this.waiting.length > this.rc.syntheticBuffer) {
           const [w] = this.waiting.splice(0, 1);
-          this.reject(w!.s, [ROUTE_REASONS.syntheticCap], this.label(w!.s), done);
+          this.waitingSeqs.delete(w!.r.scored.seq);
+          this.reject(w!.r, [ROUTE_REASONS.syntheticCap], done);
         }
       }
     } else {
-      this.place(s, false, label, done);
+      this.place(r, false, done);
       this.release(done);
     }
     return { provisional: true, done };
   }
 
-  /** End of stream: whatever still waits has no room and is rejected with synthetic_cap. */
+  /** End of stream: whatever still waits has no room and is rejected with synthetic_cap, in input order. */
   end(): Routed[] {
     const done: Routed[] = [];
     this.release(done);
-    const rest = this.waiting.sort((a, b) => a.s.seq - b.s.seq);
+    const rest = this.waiting.sort((a, b) => a.r.scored.seq - b.r.scored.seq);
     this.waiting = [];
-    for (const w of rest) this.reject(w.s, [ROUTE_REASONS.syntheticCap], this.label(w.s), done);
+    this.waitingSeqs.clear();
+    for (const w of rest) this.reject(w.r, [ROUTE_REASONS.syntheticCap], done);
     return done;
   }
+
+  /** Statistics the nightly job persists for the tail rule (document frequencies and counts). */
+  snapshot(): { docs: number; df: Uint32Array } {
+    return { docs: this.docs, df: this.df.table };
+  }
+
+  restore(snap: { docs: number; df: Uint32Array }): void {
+    this.docs = snap.docs;
+    this.df.table.set(snap.df);
+  }
 }
+

@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { createGzip } from 'node:zlib';
 import { SynthfilterError } from '../errors.js';
 import { serializeOutcome } from './serialize.js';
+import { getPath } from '../config/index.js';
 import type { Outcome, OriginLabel } from '../types.js';
 
 export interface FileInfo {
@@ -114,6 +115,10 @@ export interface ShardInfo extends FileInfo {
   origin: Record<OriginLabel, number>;
   synthetic_share: number;
   tail: number;
+  /** counts per value of route.balanceBy (when set) */
+  strata: Record<string, number>;
+  /** p_ai histogram, 10 bins over [0, 1], of records the detector judged */
+  p_ai_hist: number[];
 }
 
 export interface SinkOptions {
@@ -122,6 +127,8 @@ export interface SinkOptions {
   gzip: boolean;
   /** rotate rejects/quarantine files after this many records */
   sideMaxRecords: number;
+  /** dotted path of the stratum field for per-shard counts */
+  stratumField?: string | null;
 }
 
 /**
@@ -136,6 +143,8 @@ export class DirectorySink {
   private shardName = '';
   private shardOrigin: Record<OriginLabel, number> = { human: 0, synthetic: 0, unknown: 0 };
   private shardTail = 0;
+  private shardStrata: Record<string, number> = {};
+  private shardHist: number[] = new Array(10).fill(0);
   private side: Record<'reject' | 'quarantine', AtomicFile | null> = { reject: null, quarantine: null };
   private sideIdx = { reject: 0, quarantine: 0 };
   private readonly ext: string;
@@ -155,10 +164,14 @@ export class DirectorySink {
       origin: this.shardOrigin,
       synthetic_share: n ? this.shardOrigin.synthetic / n : 0,
       tail: this.shardTail,
+      strata: this.shardStrata,
+      p_ai_hist: this.shardHist,
     });
     this.shard = null;
     this.shardOrigin = { human: 0, synthetic: 0, unknown: 0 };
     this.shardTail = 0;
+    this.shardStrata = {};
+    this.shardHist = new Array(10).fill(0);
   }
 
   private async sideFile(kind: 'reject' | 'quarantine'): Promise<AtomicFile> {
@@ -201,6 +214,12 @@ export class DirectorySink {
         }
         this.shardOrigin[a.origin.label]++;
         if (a.tail) this.shardTail++;
+        if (a.origin.p_ai !== null) this.shardHist[Math.min(9, Math.floor(a.origin.p_ai * 10))]!++;
+        if (this.o.stratumField && o.record) {
+          const v = getPath(o.record, this.o.stratumField);
+          const k = v === undefined || v === null ? '(none)' : String(v);
+          this.shardStrata[k] = (this.shardStrata[k] ?? 0) + 1;
+        }
       } else t = a.decision;
       if (t !== target) {
         await flush();

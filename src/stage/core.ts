@@ -26,8 +26,14 @@ export interface Stats {
   reject: number;
   quarantine: number;
   reasons: Record<string, number>;
+  /** origin labels of every scored (non-quarantined) record, and of the accepted ones */
   origin: Record<OriginLabel, number>;
+  originAccepted: Record<OriginLabel, number>;
   bytesIn: number;
+  /** tail records seen, accepted, and rejected by a hard rule (retention = accepted / (seen - hard)) */
+  tail: { seen: number; accepted: number; hard: number };
+  /** p_ai histogram (10 bins over [0,1]) per origin label, for records the detector judged */
+  pAiHist: Record<OriginLabel, number[]>;
 }
 
 export const newStats = (): Stats => ({
@@ -37,8 +43,14 @@ export const newStats = (): Stats => ({
   quarantine: 0,
   reasons: {},
   origin: { human: 0, synthetic: 0, unknown: 0 },
+  originAccepted: { human: 0, synthetic: 0, unknown: 0 },
   bytesIn: 0,
+  tail: { seen: 0, accepted: 0, hard: 0 },
+  pAiHist: { human: new Array(10).fill(0), synthetic: new Array(10).fill(0), unknown: new Array(10).fill(0) },
 });
+
+/** Tail retention = tail records accepted / tail records seen, hard rejections excluded (null when none). */
+export const tailRetention = (s: Stats): number | null => (s.tail.seen - s.tail.hard > 0 ? s.tail.accepted / (s.tail.seen - s.tail.hard) : null);
 
 export interface CoreOptions {
   /** assign named, rotated shards (directory mode) */
@@ -92,7 +104,11 @@ export class FilterCore {
     const a = o.annotation;
     this.stats[a.decision]++;
     for (const r of a.reasons) this.stats.reasons[r] = (this.stats.reasons[r] ?? 0) + 1;
-    if (a.decision !== 'quarantine') this.stats.origin[a.origin.label]++;
+    if (a.decision !== 'quarantine') {
+      this.stats.origin[a.origin.label]++;
+      if (a.decision === 'accept') this.stats.originAccepted[a.origin.label]++;
+      if (a.origin.p_ai !== null) this.stats.pAiHist[a.origin.label][Math.min(9, Math.floor(a.origin.p_ai * 10))]!++;
+    }
   }
 
   private emit(o: Outcome, seq: number, out: Outcome[]): void {
@@ -141,7 +157,13 @@ export class FilterCore {
       if (s.origin.top) ann.origin.top = s.origin.top;
     } else ann.origin.label = r.label;
     ann.tail = r.tail;
-    if (r.tail) ann.tail_rule = r.tailRule;
+    if (r.tail) {
+      ann.tail_rule = r.tailRule;
+      if (r.waived.length) ann.waived = r.waived;
+      this.stats.tail.seen++;
+      if (r.decision === 'accept') this.stats.tail.accepted++;
+      else if (r.hard) this.stats.tail.hard++;
+    }
     ann.shard = r.shard;
     if (r.decision === 'reject' && r.reasons.includes('synthetic_cap') && this.scorers.dedup?.remove) {
       // a capped synthetic record leaves the index so it does not suppress later twins

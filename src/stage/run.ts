@@ -3,7 +3,7 @@
  * and a manifest. Used by the CLI; the library API uses FilterCore directly.
  */
 import { readSources } from '../io/read.js';
-import { FilterCore, type Stats } from './core.js';
+import { FilterCore, tailRetention, type Stats } from './core.js';
 import { fingerprint, type Config } from '../config/index.js';
 import { DirectorySink, AtomicFile, writeFileAtomic, type FileInfo } from '../sink/files.js';
 import { serializeOutcome } from '../sink/serialize.js';
@@ -69,7 +69,7 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
   const core = new FilterCore(cfg, { shards: !!o.outDir, inputOrder: o.mode === 'score' });
   const stdout = new StdoutWriter(o.stdout);
   const key = cfg.output.annotationKey;
-  const dirSink = o.outDir ? new DirectorySink(o.outDir, { annotate: cfg.output.annotate, annotationKey: key, gzip: cfg.output.compress === 'gzip', sideMaxRecords: cfg.output.shardMaxRecords }) : null;
+  const dirSink = o.outDir ? new DirectorySink(o.outDir, { annotate: cfg.output.annotate, annotationKey: key, gzip: cfg.output.compress === 'gzip', sideMaxRecords: cfg.output.shardMaxRecords, stratumField: (cfg.route.balanceBy as string | null) ?? null }) : null;
   const gz = (p: string) => p.endsWith('.gz');
   const rejectsFile = !dirSink && o.rejectsPath ? new AtomicFile(o.rejectsPath, gz(o.rejectsPath), o.rejectsPath) : null;
   const quarantineFile =
@@ -145,7 +145,13 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
       error: error ? error.message : null,
       counts: { input: core.stats.seen, accept: core.stats.accept, reject: core.stats.reject, quarantine: core.stats.quarantine },
       reasons: core.stats.reasons,
-      origin: core.stats.origin,
+      origin: { input: core.stats.origin, accepted: core.stats.originAccepted },
+      synthetic_share: {
+        input: core.stats.seen - core.stats.quarantine ? core.stats.origin.synthetic / (core.stats.seen - core.stats.quarantine) : 0,
+        accepted: core.stats.accept ? core.stats.originAccepted.synthetic / core.stats.accept : 0,
+      },
+      tail: { ...core.stats.tail, retention: tailRetention(core.stats) },
+      p_ai_hist: core.stats.pAiHist,
       shards: dirSink.shards,
       rejects: dirSink.rejects,
       quarantine: dirSink.quarantine,

@@ -1,0 +1,99 @@
+/**
+ * Compact running statistics for the router: a count-min sketch of document frequencies over word hashes, a
+ * saturating count table, and a topic-cluster key. All typed arrays; all deterministic.
+ */
+import { fmix32, hashString } from '../text/hash.js';
+
+const WIDTH_BITS = 20; // 2 x 1M counters = 8 MB
+
+function distinct(words: Uint32Array): Uint32Array {
+  const a = Uint32Array.from(words).sort();
+  let w = 0;
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[w - 1]) a[w++] = a[i]!;
+  return a.subarray(0, w);
+}
+
+/** Document frequency of word hashes: count-min sketch, depth 2, conservative update. */
+export class DocFreqSketch {
+  readonly table = new Uint32Array(2 << WIDTH_BITS);
+  private readonly mask = (1 << WIDTH_BITS) - 1;
+  constructor(private readonly seed: number) {}
+
+  private slots(h: number): [number, number] {
+    return [h & this.mask, (1 << WIDTH_BITS) + (fmix32(h ^ this.seed) & this.mask)];
+  }
+
+  estimate(h: number): number {
+    const [a, b] = this.slots(h);
+    return Math.min(this.table[a]!, this.table[b]!);
+  }
+
+  add(words: Uint32Array): void {
+    for (const h of distinct(words)) {
+      const [a, b] = this.slots(h);
+      const m = Math.min(this.table[a]!, this.table[b]!);
+      if (this.table[a] === m) this.table[a] = m + 1;
+      if (this.table[b] === m) this.table[b] = m + 1;
+    }
+  }
+
+  /** Share of a document's distinct words whose document frequency is <= maxDf; null under minWords words. */
+  rareShare(words: Uint32Array, maxDf: number, minWords: number): number | null {
+    const d = distinct(words);
+    if (d.length < minWords || d.length === 0) return null;
+    let rare = 0;
+    for (const h of d) if (this.estimate(h) <= maxDf) rare++;
+    return rare / d.length;
+  }
+}
+
+/** Saturating 16-bit counters addressed by a 32-bit key (collisions only ever over-count). */
+export class CountTable {
+  private readonly t: Uint16Array;
+  private readonly mask: number;
+  constructor(size: number) {
+    this.t = new Uint16Array(size);
+    this.mask = size - 1;
+  }
+  get(key: number): number {
+    return this.t[key & this.mask]!;
+  }
+  inc(key: number): void {
+    const i = key & this.mask;
+    if (this.t[i]! < 0xffff) this.t[i]!++;
+  }
+}
+
+// Function words left out of topic keys (they say nothing about topic).
+const STOP = `a about above after again against all am an and any are as at be because been before being below between
+both but by can could did do does doing down during each few for from further had has have having he her here hers
+herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on once
+only or other our ours out over own same she should so some such than that the their theirs them themselves then
+there these they this those through to too under until up very was we were what when where which while who whom why
+will with would you your yours also one two may might must shall like get got just really well`.split(/\s+/);
+
+/**
+ * Topic-cluster key: two min-hashes over a document's distinct content words (function words removed). Two
+ * documents share a key with probability ~J^2, J the Jaccard similarity of their content vocabularies, so
+ * near-duplicates and same-topic texts group together while unrelated texts almost never do.
+ */
+export class ClusterKeyer {
+  private readonly stop: Set<number>;
+  constructor(private readonly seed: number, textSeed: number) {
+    this.stop = new Set(STOP.map((w) => hashString(w, textSeed)));
+  }
+  key(f: { wordHashes: Uint32Array }): number {
+    let m1 = 0xffffffff;
+    let m2 = 0xffffffff;
+    let any = false;
+    for (const h of f.wordHashes) {
+      if (this.stop.has(h)) continue;
+      any = true;
+      const a = fmix32(h ^ this.seed);
+      const b = fmix32(h ^ (this.seed + 0x6a09e667));
+      if (a < m1) m1 = a;
+      if (b < m2) m2 = b;
+    }
+    return any ? fmix32(m1 ^ Math.imul(m2, 0x9e3779b1)) : 0;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: runs every benchmark in sequence, each in its own process so one does not warm or bloat
+ * another. Results print to stdout and collect in bench-out/results.json. Pass names to run a subset:
+ * `npm run bench -- core dedup`. Benchmarks are never part of `npm test`.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../helpers.js';
+
+const ALL = ['core', 'dedup', 'diversity', 'origin', 'router', 'state', 'clean', 'redis'];
+const want = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = want.length ? want : ALL;
+let failed = 0;
+for (const name of names) {
+  const file = join(ROOT, 'test', 'bench', `${name}.ts`);
+  if (!existsSync(file)) {
+    if (want.length) {
+      console.error(`bench: no benchmark named ${name}`);
+      failed++;
+    }
+    continue;
+  }
+  console.error(`bench: ${name} ...`);
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], { stdio: 'inherit', cwd: ROOT });
+  if (r.status !== 0) {
+    console.error(`bench: ${name} failed (exit ${r.status})`);
+    failed++;
+  }
+}
+process.exitCode = failed ? 1 : 0;
