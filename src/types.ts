@@ -125,4 +125,6 @@ export interface Outcome {
   raw?: string;
   pos: SourcePos;
   bytes: number;
+  /** 64-bit hash of the normalised text [hi, lo], for scored records (ledger key) */
+  contentHash?: Uint32Array;
 }

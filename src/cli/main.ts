@@ -134,6 +134,7 @@ export async function main(io: CliIO): Promise<number> {
         in: { type: 'string' },
         state: { type: 'string' },
         workers: { type: 'string' },
+        'run-id': { type: 'string' },
       },
     });
   } catch (e) {
@@ -157,10 +158,7 @@ export async function main(io: CliIO): Promise<number> {
     log.error((e as Error).message);
     return EXIT.usage;
   }
-  if (command === 'clean') {
-    log.error('clean: the nightly job is not part of this build yet');
-    return EXIT.usage;
-  }
+  if (command === 'clean') return clean(values, cfg, log);
 
   let signal: NodeJS.Signals | null = null;
   const onSignal = (s: NodeJS.Signals) => {
@@ -211,3 +209,52 @@ export async function main(io: CliIO): Promise<number> {
   }
 }
 
+
+async function clean(values: Record<string, unknown>, cfg: Config, log: Logger): Promise<number> {
+  const need = ['in', 'out', 'state'].filter((k) => typeof values[k] !== 'string');
+  if (need.length) {
+    log.error(`clean: missing ${need.map((k) => `--${k} DIR`).join(', ')}`);
+    return EXIT.usage;
+  }
+  let workers: number | undefined;
+  if (typeof values['workers'] === 'string') {
+    workers = Number(values['workers']);
+    if (!Number.isInteger(workers) || workers < 1) {
+      log.error(`clean: --workers must be a positive integer, got "${values['workers']}"`);
+      return EXIT.usage;
+    }
+  }
+  const { runClean } = await import('../stage/clean.js');
+  try {
+    const t0 = Date.now();
+    const r = await runClean({
+      inDir: values['in'] as string,
+      outDir: values['out'] as string,
+      stateDir: values['state'] as string,
+      cfg,
+      workers,
+      runId: values['run-id'] as string | undefined,
+      log: (msg, fields) => log.info(msg, fields),
+    });
+    if (!r.summary) {
+      if (!values['quiet']) log.info('clean: no new or changed input files; nothing to do');
+      return EXIT.ok;
+    }
+    const s = r.summary;
+    if (!values['quiet']) {
+      log.info(
+        `clean ${r.runId}${r.resumed ? ' (resumed)' : ''}: files=${r.files} input=${s.inputs} accept=${s.accept} reject=${s.reject} quarantine=${s.quarantine} ` +
+          `synthetic_share=${(s.synthetic_share * 100).toFixed(1)}% tail_retention=${s.tail_retention === null ? 'n/a' : (s.tail_retention * 100).toFixed(1) + '%'} ` +
+          `in ${((Date.now() - t0) / 1000).toFixed(1)}s -> ${r.outDir}`,
+      );
+    }
+    for (const e of r.errors) log.error(e);
+    return r.errors.length ? EXIT.input : EXIT.ok;
+  } catch (e) {
+    if (e instanceof SynthfilterError) {
+      log.error(e.message);
+      return e.code === 'E_LOCKED' ? EXIT.locked : e.code === 'E_STATE' ? EXIT.state : e.code === 'E_INPUT' ? EXIT.input : e.code === 'E_OUTPUT' ? EXIT.output : EXIT.usage;
+    }
+    throw e;
+  }
+}

@@ -3,14 +3,11 @@
  * numbers), a config section with `enabled`, and one entry here.
  */
 import type { Config } from '../config/index.js';
-import type { DiversityScore, DupScore, Features, JsonRecord, OriginLabel, OriginScore, ScoreContext } from '../types.js';
+import type { DiversityScore, Features, JsonRecord, OriginLabel, OriginScore, ScoreContext } from '../types.js';
 
 /** Stateful near-duplicate scorer: `score` only reads; `commit`/`remove` are the state effects the core applies. */
-export interface DedupScorer {
-  score(record: JsonRecord, f: Features, ctx: ScoreContext): DupScore;
-  commit(id: string, f: Features): void;
-  remove?(id: string, f: Features): void;
-}
+export type { DedupScorer } from './dedup/index.js';
+import type { DedupScorer } from './dedup/index.js';
 
 export interface Scorers {
   dedup: DedupScorer | null;

@@ -10,7 +10,7 @@ import { hash64, hex32 } from '../text/hash.js';
 import { Router, type Routed, type Scored } from '../route/router.js';
 import { buildScorers } from '../score/build.js';
 import type { Scorers } from '../score/registry.js';
-import type { Annotation, InputItem, JsonRecord, Outcome, OriginLabel, SourcePos } from '../types.js';
+import type { Annotation, DupScore, Features, InputItem, JsonRecord, Outcome, OriginLabel, SourcePos } from '../types.js';
 
 /** Quarantine reason codes produced by record validation (the readers add their own). */
 export const QUARANTINE_REASONS = {
@@ -51,6 +51,13 @@ export const newStats = (): Stats => ({
 
 /** Tail retention = tail records accepted / tail records seen, hard rejections excluded (null when none). */
 export const tailRetention = (s: Stats): number | null => (s.tail.seen - s.tail.hard > 0 ? s.tail.accepted / (s.tail.seen - s.tail.hard) : null);
+
+const NON_BLANK = /\S/;
+
+/** A record after the pure half of processing: quarantined, or scored except for duplicates. */
+export type Prepared =
+  | { kind: 'q'; seq: number; id: string; reason: string; detail: string; pos: SourcePos; bytes: number; record: JsonRecord | null; raw: string | undefined }
+  | ({ kind: 's' } & Scored);
 
 export interface CoreOptions {
   /** assign named, rotated shards (directory mode) */
@@ -169,7 +176,7 @@ export class FilterCore {
       // a capped synthetic record leaves the index so it does not suppress later twins
       this.scorers.dedup.remove(s.id, s.features);
     }
-    this.emit({ id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line }, s.seq, out);
+    this.emit({ id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line, contentHash: s.features.exactHash }, s.seq, out);
   }
 
   private idFor(record: JsonRecord, text: string | null): string {
@@ -187,46 +194,80 @@ export class FilterCore {
     return out;
   }
 
-  processItem(it: InputItem, out: Outcome[]): void {
-    const seq = this.seq++;
-    this.stats.seen++;
-    this.stats.bytesIn += it.bytes;
+  /**
+   * The pure half of processing one input item: validation and the per-record scorers (diversity, origin). It
+   * reads no run state, so the nightly job runs it in worker threads. Quarantine is decided here.
+   */
+  prepare(it: InputItem, seq: number): Prepared {
     if (it.kind === 'bad') {
       const id = `sf-bad-${hex32(hash64(`${it.pos.file}:${it.pos.line}`)[0]!)}`;
-      this.quarantine(seq, it.reason, it.detail, it.pos, it.bytes, null, it.raw, id, out);
-      return;
+      return { kind: 'q', seq, id, reason: it.reason, detail: it.detail, pos: it.pos, bytes: it.bytes, record: null, raw: it.raw };
     }
     const rec = it.record;
     const text = getPath(rec, this.textField);
     const id = this.idFor(rec, typeof text === 'string' ? text : null);
-    if (text === undefined || text === null) {
-      this.quarantine(seq, QUARANTINE_REASONS.missingText, `no text at field "${this.textField}"`, it.pos, it.bytes, rec, it.line, id, out);
-      return;
-    }
-    if (typeof text !== 'string') {
-      this.quarantine(seq, QUARANTINE_REASONS.nonStringText, `field "${this.textField}" is ${Array.isArray(text) ? 'an array' : typeof text}, not a string`, it.pos, it.bytes, rec, it.line, id, out);
-      return;
-    }
-    if (text.trim() === '') {
-      this.quarantine(seq, QUARANTINE_REASONS.emptyText, `field "${this.textField}" is empty or whitespace`, it.pos, it.bytes, rec, it.line, id, out);
-      return;
-    }
+    const q = (reason: string, detail: string): Prepared => ({ kind: 'q', seq, id, reason, detail, pos: it.pos, bytes: it.bytes, record: rec, raw: it.line });
+    if (text === undefined || text === null) return q(QUARANTINE_REASONS.missingText, `no text at field "${this.textField}"`);
+    if (typeof text !== 'string') return q(QUARANTINE_REASONS.nonStringText, `field "${this.textField}" is ${Array.isArray(text) ? 'an array' : typeof text}, not a string`);
+    if (!NON_BLANK.test(text)) return q(QUARANTINE_REASONS.emptyText, `field "${this.textField}" is empty or whitespace`);
     const features = this.featurize(text);
     if (text.length * 3 > this.cfg.input.maxTextBytes && features.byteLength > this.cfg.input.maxTextBytes) {
-      this.quarantine(seq, QUARANTINE_REASONS.textTooLong, `text of ${features.byteLength} bytes exceeds input.maxTextBytes=${this.cfg.input.maxTextBytes}`, it.pos, it.bytes, rec, it.line, id, out);
-      return;
+      return q(QUARANTINE_REASONS.textTooLong, `text of ${features.byteLength} bytes exceeds input.maxTextBytes=${this.cfg.input.maxTextBytes}`);
     }
     const ctx = { recordIndex: seq };
     const sc = this.scorers;
-    const dup = sc.dedup ? sc.dedup.score(rec, features, ctx) : null;
     const diversity = sc.diversity ? sc.diversity(rec, features) : null;
     const origin = sc.origin ? sc.origin(rec, features, ctx) : null;
     const ruleFailures = diversity && sc.diversityRules ? sc.diversityRules(diversity) : [];
-    const scored: Scored = { seq, id, record: rec, features, bytes: it.bytes || features.byteLength, pos: it.pos, line: it.line, dup, diversity, origin, ruleFailures };
-    const res = this.router.push(scored);
+    return { kind: 's', seq, id, record: rec, features, bytes: it.bytes || features.byteLength, pos: it.pos, line: it.line, dup: null, diversity, origin, ruleFailures };
+  }
+
+  /** Features for a prepared record restored from a spool (features are not serialised; they are cheap to redo). */
+  featuresOf(text: string): Features {
+    return this.featurize(text);
+  }
+
+  textOf(record: JsonRecord): string {
+    return getPath(record, this.textField) as string;
+  }
+
+  /** Count an input item (the nightly job counts items it did not read itself). */
+  countInput(bytes: number): void {
+    this.stats.seen++;
+    this.stats.bytesIn += bytes;
+  }
+
+  /**
+   * The stateful half: route a prepared record (dup score supplied by the caller or computed here), apply state
+   * effects in input order after the decision, and finalise outcomes.
+   */
+  decide(p: Prepared, out: Outcome[], dup?: DupScore | null, extraReasons?: string[]): void {
+    if (p.kind === 'q') {
+      this.quarantine(p.seq, p.reason, p.detail, p.pos, p.bytes, p.record, p.raw, p.id, out);
+      return;
+    }
+    const sc = this.scorers;
+    p.dup = dup !== undefined ? dup : sc.dedup ? sc.dedup.score(p.record, p.features, { recordIndex: p.seq }) : null;
+    if (extraReasons?.length) p.extraReasons = extraReasons;
+    const res = this.router.push(p);
     // state effects, in input order, after the decision
-    if (res.provisional && sc.dedup) sc.dedup.commit(id, features);
+    if (res.provisional && sc.dedup && dup === undefined) sc.dedup.commit(p.id, p.features);
     for (const r of res.done) this.finalize(r, out);
+  }
+
+  processItem(it: InputItem, out: Outcome[]): void {
+    const seq = this.seq++;
+    this.countInput(it.bytes);
+    this.decide(this.prepare(it, seq), out);
+  }
+
+  /** Tail statistics for the nightly job's state. */
+  tailSnapshot(): { docs: number; df: Uint32Array } {
+    return this.router.snapshot();
+  }
+
+  restoreTail(snap: { docs: number; df: Uint32Array }): void {
+    this.router.restore(snap);
   }
 
   /** End of input: release or reject whatever waits. */
