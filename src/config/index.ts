@@ -97,6 +97,7 @@ const CONSTRAINTS: Record<string, Check> = {
   'route.maxWait': num(1, 1e12, true),
   'route.unknownCountsAs': oneOf('human', 'synthetic'),
   'route.maxStratumShare': num(0.0001, 1),
+  'route.maxSyntheticReuse': num(0, 65535, true),
   'route.maxClusterSize': num(0, 65535, true),
   'route.minDocs': num(0, 1e12, true),
   'route.tail.rareVocab.maxDocFreq': num(0, 1),

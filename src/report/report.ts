@@ -31,11 +31,13 @@ export interface Report {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const fmt = (x: number) => (Number.isInteger(x) ? x.toLocaleString('en-US') : x.toFixed(3));
 const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
+/** An empty chart frame with a note, so every section keeps its place. */
+const empty = (note: string) => `<svg viewBox="0 0 640 40" width="640" height="40" role="img"><rect x="0.5" y="0.5" width="639" height="39" fill="#fafafa" stroke="#ddd"/><text x="12" y="24">${esc(note)}</text></svg>`;
 const COLORS: Record<string, string> = { human: '#2b7bb9', synthetic: '#d9534f', unknown: '#999999' };
 
 /** Horizontal bar chart. */
 function hbars(rows: Array<[string, number]>, color = '#2b7bb9'): string {
-  if (!rows.length) return '<p class="muted">none</p>';
+  if (!rows.length) return empty('none');
   const max = Math.max(...rows.map((r) => r[1]), 1);
   const h = 22;
   const W = 640;
@@ -52,7 +54,7 @@ function hbars(rows: Array<[string, number]>, color = '#2b7bb9'): string {
 /** Grouped histogram: one series per key, 10 bins. */
 function histogram(series: Record<string, number[]>, xlabels: string[]): string {
   const keys = Object.keys(series).filter((k) => series[k]!.some((v) => v > 0));
-  if (!keys.length) return '<p class="muted">no data</p>';
+  if (!keys.length) return empty('no data');
   const W = 640;
   const H = 180;
   const B = xlabels.length;
@@ -73,7 +75,7 @@ function histogram(series: Record<string, number[]>, xlabels: string[]): string 
 
 /** Synthetic share per shard against the cap. */
 function shareChart(shards: ShardInfo[], cap: number): string {
-  if (!shards.length) return '<p class="muted">no shards</p>';
+  if (!shards.length) return empty('no shards');
   const W = 640;
   const H = 180;
   const bw = Math.min(40, (W - 60) / shards.length);
@@ -89,7 +91,7 @@ function shareChart(shards: ShardInfo[], cap: number): string {
 
 /** Trend over past runs: accepted count and synthetic share. */
 function trend(history: RunSummary[]): string {
-  if (history.length < 2) return '<p class="muted">one run so far: the trend appears from the second night on</p>';
+  if (history.length < 2) return empty('one run so far: the trend appears from the second night on');
   const W = 640;
   const H = 180;
   const n = history.length;
@@ -141,7 +143,7 @@ ${r.errors?.length ? `<h2>Input errors</h2><ul>${r.errors.map((e) => `<li>${esc(
 <table><tr><th>shard</th><th>records</th><th>human</th><th>synthetic</th><th>unknown</th><th>tail</th><th>share</th></tr>
 ${r.shards.map((s) => `<tr><td>${esc(s.name)}</td><td>${s.records}</td><td>${s.origin.human}</td><td>${s.origin.synthetic}</td><td>${s.origin.unknown}</td><td>${s.tail}</td><td>${pct(s.synthetic_share)}</td></tr>`).join('')}</table>
 <h2>p_ai by origin label</h2>${histogram(r.p_ai_hist, pbins)}
-<h2>Diversity metrics</h2>${divs || '<p class="muted">diversity scoring is off</p>'}
+<h2>Diversity metrics</h2>${divs || empty('diversity scoring is off')}
 <h2>Near-duplicate clusters tonight</h2>${hbars(clusters)}
 <h2>Trend over past nights</h2>${trend(r.history)}
 </body></html>
