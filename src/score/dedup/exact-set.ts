@@ -130,7 +130,7 @@ export class ExactSet {
   static read(r: ByteReader): ExactSet {
     const cap = r.u32();
     const count = r.u32();
-    if (cap < 16 || (cap & (cap - 1)) !== 0 || count > cap) throw new RangeError('exact-set: corrupt header');
+    if (cap < 16 || (cap & (cap - 1)) !== 0 || count >= cap) throw new RangeError('exact-set: corrupt header');
     const cells = r.u32array(cap * 3);
     const s = new ExactSet(16);
     s.cells = cells;

@@ -5,8 +5,9 @@
  *   ids[slot]             Uint32  caller's id of the record
  *   meta[slot]            Uint8   sketch shift / truncated flag / dead flag (see sketch.ts)
  *   next[slot*B + band]   Int32   chain link: previous entry (+1) with the same band key, 0 = end of chain
- *   table                 Int32   open-addressing map, cells [key, head entry + 1]; one table for all bands
- *                                 (the band number is mixed into the key)
+ *   table                 Int32   open-addressing map (linear probing, load 0.47-0.75, any capacity), cells
+ *                                 [key, head entry + 1]; one table for all bands (the band number is mixed
+ *                                 into the key)
  *   verify = 'estimate':  sig16[slot*numPerm + lane]  Uint16  low 16 bits of each lane minimum (b-bit MinHash)
  *   verify = 'exact':     off[slot]..off[slot+1] into pool (Uint16 sketch codes, see sketch.ts)
  *
@@ -60,8 +61,10 @@ export interface NearDupIndexParams {
   maxCandidates: number;
 }
 
-const MAGIC = new TextEncoder().encode('SFNDIX01');
-const MAX_LOAD = 0.7;
+const MAGIC = new TextEncoder().encode('SFNDIX02'); // 02: table of any capacity, scaled home cell
+/** Band table load bounds: grow by TABLE_GROWTH when the load passes MAX_LOAD (so it stays in ~[0.47, 0.75]). */
+const MAX_LOAD = 0.75;
+const TABLE_GROWTH = 1.6;
 const TWO16 = 1 / 65536;
 
 function grown<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(a: T, need: number): T {
@@ -73,9 +76,14 @@ function grown<T extends Uint8Array | Uint16Array | Uint32Array | Int32Array>(a:
   return next;
 }
 
-/** Band keys are fmix32 outputs already, so their low bits index the table directly. */
-function tableHome(key: number, mask: number): number {
-  return key & mask;
+/**
+ * Home cell of a band key in a table of `cap` cells: the key's position in [0, 2^32) scaled to [0, cap)
+ * (band keys are fmix32 outputs, uniformly spread). Any capacity works, so the table can grow by 1.6x
+ * instead of doubling.
+ */
+function tableHome(key: number, cap: number): number {
+  const i = Math.floor((key >>> 0) * (cap / 4294967296));
+  return i < cap ? i : cap - 1;
 }
 
 export class MemoryNearDupIndex implements NearDupIndex {
@@ -87,7 +95,7 @@ export class MemoryNearDupIndex implements NearDupIndex {
   private meta = new Uint8Array(0);
   private next = new Int32Array(0);
   private table: Int32Array;
-  private tableMask: number;
+  private tableCap: number;
   private tableUsed = 0;
   private sig16 = new Uint16Array(0);
   private off = new Uint32Array(1);
@@ -96,10 +104,13 @@ export class MemoryNearDupIndex implements NearDupIndex {
   // scratch (not retained per record)
   private keys: Uint32Array;
   private cand = new Int32Array(64);
+  // counters (not persisted): queries that reached the tables, candidates verified
+  private nQueries = 0;
+  private nVerified = 0;
 
   constructor(params: NearDupIndexParams) {
     const p = { ...params };
-    if (!Number.isInteger(p.numPerm) || p.numPerm < 1) throw new RangeError(`near index: bad numPerm ${p.numPerm}`);
+    if (!Number.isInteger(p.numPerm) || p.numPerm < 1 || p.numPerm > 4096) throw new RangeError(`near index: bad numPerm ${p.numPerm}`);
     if (!Number.isInteger(p.bands) || !Number.isInteger(p.rows) || p.bands < 1 || p.rows < 1 || p.bands * p.rows > p.numPerm) {
       throw new RangeError(`near index: bands x rows (${p.bands} x ${p.rows}) must be positive and fit numPerm ${p.numPerm}`);
     }
@@ -109,7 +120,7 @@ export class MemoryNearDupIndex implements NearDupIndex {
     if (!Number.isInteger(p.maxCandidates) || p.maxCandidates < 1) throw new RangeError('near index: bad maxCandidates');
     this.params = Object.freeze(p);
     this.table = new Int32Array(2 * 1024);
-    this.tableMask = 1023;
+    this.tableCap = 1024;
     this.keys = new Uint32Array(p.bands);
   }
 
@@ -166,11 +177,11 @@ export class MemoryNearDupIndex implements NearDupIndex {
 
   /** Set the chain head for `key` to `entryPlus1`; returns the previous head (+1) or 0. */
   private pushHead(key: number, entryPlus1: number): number {
-    if (this.tableUsed + 1 > (this.tableMask + 1) * MAX_LOAD) this.growTable();
+    if (this.tableUsed + 1 > this.tableCap * MAX_LOAD) this.growTable();
     const t = this.table;
-    const mask = this.tableMask;
+    const cap = this.tableCap;
     key |= 0;
-    for (let i = tableHome(key, mask); ; i = (i + 1) & mask) {
+    for (let i = tableHome(key, cap); ; i = i + 1 === cap ? 0 : i + 1) {
       const h = t[2 * i + 1]!;
       if (h === 0) {
         t[2 * i] = key;
@@ -187,9 +198,9 @@ export class MemoryNearDupIndex implements NearDupIndex {
 
   private head(key: number): number {
     const t = this.table;
-    const mask = this.tableMask;
+    const cap = this.tableCap;
     key |= 0;
-    for (let i = tableHome(key, mask); ; i = (i + 1) & mask) {
+    for (let i = tableHome(key, cap); ; i = i + 1 === cap ? 0 : i + 1) {
       const h = t[2 * i + 1]!;
       if (h === 0) return 0;
       if (t[2 * i] === key) return h;
@@ -198,20 +209,19 @@ export class MemoryNearDupIndex implements NearDupIndex {
 
   private growTable(): void {
     const old = this.table;
-    const cap = (this.tableMask + 1) * 2;
+    const cap = Math.ceil(this.tableCap * TABLE_GROWTH);
     const t = new Int32Array(2 * cap);
-    const mask = cap - 1;
     for (let c = 0; c < old.length; c += 2) {
       const h = old[c + 1]!;
       if (h === 0) continue;
       const key = old[c]!;
-      let i = tableHome(key, mask);
-      while (t[2 * i + 1] !== 0) i = (i + 1) & mask;
+      let i = tableHome(key, cap);
+      while (t[2 * i + 1] !== 0) i = i + 1 === cap ? 0 : i + 1;
       t[2 * i] = key;
       t[2 * i + 1] = h;
     }
     this.table = t;
-    this.tableMask = mask;
+    this.tableCap = cap;
   }
 
   query(sig: Uint32Array, shingles?: Uint32Array): NearDupMatch | null {
@@ -229,6 +239,7 @@ export class MemoryNearDupIndex implements NearDupIndex {
     const exact = p.verify === 'exact';
     if (exact && !(shingles instanceof Uint32Array && shingles.length > 0)) return null;
     const B = p.bands;
+    this.nQueries++;
     const keys = bandKeys(sig, B, p.rows, p.seed, this.keys);
     const next = this.next;
     const meta = this.meta;
@@ -256,6 +267,7 @@ export class MemoryNearDupIndex implements NearDupIndex {
       const slot = list[c]!;
       if (slot === prev) continue;
       prev = slot;
+      this.nVerified++;
       const sim = exact ? this.sketchSim(slot, shingles!, t) : this.estimateSim(slot, sig);
       if (sim >= t) return { id: this.ids[slot]!, similarity: sim };
     }
@@ -337,6 +349,8 @@ export class MemoryNearDupIndex implements NearDupIndex {
       signatures: this.sig16.byteLength,
       sketchOffsets: this.off.byteLength,
       sketchPool: this.pool.byteLength,
+      queries: this.nQueries,
+      verified: this.nVerified,
     };
   }
 
@@ -346,7 +360,7 @@ export class MemoryNearDupIndex implements NearDupIndex {
     w.raw(MAGIC);
     w.u32(p.numPerm).u32(p.bands).u32(p.rows).u32(p.seed >>> 0).u32(p.verify === 'exact' ? 1 : 0);
     w.u32(p.sketchSize).u32(p.maxCandidates).f64(p.threshold);
-    w.u32(this.slots).u32(this.live).u32(this.monotone ? 1 : 0).u32(this.tableMask + 1).u32(this.tableUsed);
+    w.u32(this.slots).u32(this.live).u32(this.monotone ? 1 : 0).u32(this.tableCap).u32(this.tableUsed);
     w.array(this.ids.subarray(0, this.slots));
     w.array(this.meta.subarray(0, this.slots));
     w.array(this.next.subarray(0, this.slots * p.bands));
@@ -378,7 +392,7 @@ export class MemoryNearDupIndex implements NearDupIndex {
     const monotone = r.u32() === 1;
     const tableCap = r.u32();
     const tableUsed = r.u32();
-    if (live > slots || tableCap < 16 || (tableCap & (tableCap - 1)) !== 0 || tableUsed > tableCap) {
+    if (live > slots || tableCap < 16 || tableUsed >= tableCap) {
       throw new RangeError('near index: corrupt header');
     }
     idx.slots = slots;
@@ -388,7 +402,7 @@ export class MemoryNearDupIndex implements NearDupIndex {
     idx.meta = r.array(Uint8Array, slots);
     idx.next = r.array(Int32Array, slots * bands);
     idx.table = r.array(Int32Array, 2 * tableCap);
-    idx.tableMask = tableCap - 1;
+    idx.tableCap = tableCap;
     idx.tableUsed = tableUsed;
     if (verify === 'estimate') idx.sig16 = r.array(Uint16Array, slots * numPerm);
     else {
@@ -399,7 +413,13 @@ export class MemoryNearDupIndex implements NearDupIndex {
     // structural checks so a damaged snapshot cannot send queries out of bounds
     const maxEntry = slots * bands;
     for (let i = 0; i < idx.next.length; i++) if (idx.next[i]! < 0 || idx.next[i]! > maxEntry || idx.next[i]! > i) throw new RangeError('near index: corrupt chains');
-    for (let c = 1; c < idx.table.length; c += 2) if (idx.table[c]! < 0 || idx.table[c]! > maxEntry) throw new RangeError('near index: corrupt table');
+    let used = 0;
+    for (let c = 1; c < idx.table.length; c += 2) {
+      if (idx.table[c]! < 0 || idx.table[c]! > maxEntry) throw new RangeError('near index: corrupt table');
+      if (idx.table[c] !== 0) used++;
+    }
+    // an exact count also guarantees an empty cell, which every probe loop relies on to terminate
+    if (used !== tableUsed) throw new RangeError('near index: corrupt table count');
     if (verify === 'exact') {
       if (idx.off[0] !== 0) throw new RangeError('near index: corrupt offsets');
       for (let s = 0; s < slots; s++) if (idx.off[s + 1]! < idx.off[s]!) throw new RangeError('near index: corrupt offsets');

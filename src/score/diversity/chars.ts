@@ -5,7 +5,6 @@
  * Python semantics are reproduced where datatrove relies on them:
  *  - `isPySpace` is Python's `str.isspace()` (it differs from JS `\s`: U+001C..U+001F and U+0085 are
  *    whitespace, U+FEFF is not).
- *  - `isPyLineBreak` is the set `str.splitlines()` breaks on.
  *  - `isAlpha` is Python's `str.isalpha()` for one character (general category L*).
  */
 
@@ -24,12 +23,6 @@ export function isPySpace(c: number): boolean {
     c === 0x205f ||
     c === 0x3000
   );
-}
-
-/** Characters Python `str.splitlines()` treats as line boundaries (`\r\n` is handled by the caller). */
-export function isPyLineBreak(c: number): boolean {
-  if (c <= 0x1e) return (c >= 0x0a && c <= 0x0d) || (c >= 0x1c && c <= 0x1e);
-  return c === 0x85 || c === 0x2028 || c === 0x2029;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -179,3 +172,17 @@ export const UNITS = new Set<string>(
     '\u043a\u043c \u043c \u0441\u043c \u043c\u043c \u043a\u0433 \u0433 \u043c\u0433 US$ C$ A$'
   ).split(' '),
 );
+
+// lower-casing of BMP code units (single-unit results only), cached; 0 = not computed yet
+const lowerTable = new Uint16Array(0x10000);
+for (let c = 1; c < 128; c++) lowerTable[c] = c >= 0x41 && c <= 0x5a ? c + 32 : c;
+
+/** lower-case of a UTF-16 code unit (unchanged when the lower-case form is not one code unit) */
+export function lowerUnit(c: number): number {
+  const v = lowerTable[c]!;
+  if (v !== 0 || c === 0) return v;
+  const l = c >= 0xd800 && c <= 0xdfff ? '' : String.fromCharCode(c).toLowerCase();
+  const r = l.length === 1 ? l.charCodeAt(0) : c;
+  lowerTable[c] = r;
+  return r;
+}

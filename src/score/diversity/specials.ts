@@ -151,6 +151,13 @@ export const SPECIALS: ReadonlyMap<string, readonly string[]> = table;
 /** longest special-case key, in UTF-16 units: longer strings skip the lookup */
 export const SPECIAL_MAX_LEN = Math.max(...[...table.keys()].map((k) => k.length));
 
+/**
+ * First filter: (first UTF-16 unit & 0x3ff, length) pairs of the keys, as bits of a table. Most words ("the",
+ * "and", ...) share no (first character, length) pair with a special case and skip the hash.
+ */
+export const SPECIAL_FIRST_LEN = new Uint8Array(1024 * 16);
+for (const k of table.keys()) SPECIAL_FIRST_LEN[((k.charCodeAt(0) & 0x3ff) << 4) | Math.min(k.length, 15)] = 1;
+
 /** cheap filter: 31-bit hash of every key (see `spanHash`) */
 export const SPECIAL_HASHES = new Set<number>([...table.keys()].map((k) => spanHash(k, 0, k.length)));
 

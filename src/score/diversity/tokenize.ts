@@ -32,8 +32,8 @@ import {
   isSpacyLower,
   isSpacyUpper,
 } from './chars.js';
-import { SPECIALS, SPECIAL_HASHES, SPECIAL_MAX_LEN, spanHash } from './specials.js';
-import { isCharScript } from '../../text/lang.js';
+import { SPECIALS, SPECIAL_FIRST_LEN, SPECIAL_HASHES, SPECIAL_MAX_LEN, spanHash } from './specials.js';
+import { isCharScript, isCombiningMark } from '../../text/lang.js';
 
 /** Growable token buffers: token k spans text[start[k], end[k]) (UTF-16 offsets) or is a special-case piece. */
 export class TokenBuffer {
@@ -98,6 +98,7 @@ function cpBefore(s: string, i: number): number {
 function lookupSpecial(s: string, a: number, b: number): readonly string[] | undefined {
   const n = b - a;
   if (n === 0 || n > SPECIAL_MAX_LEN) return undefined;
+  if (SPECIAL_FIRST_LEN[((s.charCodeAt(a) & 0x3ff) << 4) | (n < 15 ? n : 15)] === 0) return undefined;
   if (!SPECIAL_HASHES.has(spanHash(s, a, b))) return undefined;
   return SPECIALS.get(s.slice(a, b));
 }
@@ -166,9 +167,11 @@ function suffixLen(s: string, a: number, b: number): number {
   // after a digit: `+`, currency, units
   if (last === 0x2b && n >= 2 && isAsciiDigit(s.charCodeAt(b - 2))) best = Math.max(best, 1);
   if (n >= 2) {
+    // units are at most 6 units long, so the digit must be among the last 7 units
+    const lim = Math.max(a, b - 7);
     let d = b - 1;
-    while (d >= a && !isAsciiDigit(s.charCodeAt(d))) d--;
-    if (d >= a && d < b - 1 && b - 1 - d <= 6) {
+    while (d >= lim && !isAsciiDigit(s.charCodeAt(d))) d--;
+    if (d >= lim && d < b - 1) {
       const tail = s.slice(d + 1, b);
       const tcp = tail.codePointAt(0)!;
       if (UNITS.has(tail) || (tail.length === cpLen(tcp) && CURRENCY_SET.has(tcp))) best = Math.max(best, b - 1 - d);
@@ -194,67 +197,73 @@ function looksLikeUrl(s: string, a: number, b: number): boolean {
   return dot && URL_RE.test(s.slice(a, b));
 }
 
+// ASCII characters that can start an infix match (besides icons and non-ASCII dashes/ellipsis)
+const INFIX_ASCII = new Uint8Array(128);
+for (const ch of '.+*^-,~:<>=/') INFIX_ASCII[ch.charCodeAt(0)] = 1;
+
+function nextCp(s: string, k: number, b: number): number {
+  return k < b ? s.codePointAt(k)! : -1;
+}
+
 /** Infix match length at offset i of core s[a, b) (0 = none); spaCy's English infix alternatives in order. */
 function infixAt(s: string, a: number, b: number, i: number): number {
   const c = s.charCodeAt(i);
+  if (c < 0x80) {
+    if (INFIX_ASCII[c] === 0) return 0;
+  } else if (c === 0x2026) {
+    return 1;
+  } else if (c !== 0x2013 && c !== 0x2014) {
+    if (c < 0xa6) return 0;
+    const cp = cpAt(s, i);
+    return isIcon(cp) ? cpLen(cp) : 0;
+  }
   if (c === 0x2e) {
     let j = i + 1;
     while (j < b && s.charCodeAt(j) === 0x2e) j++;
     if (j - i >= 2) return j - i;
   }
-  if (c === 0x2026) return 1;
-  if (c >= 0xa6) {
-    const cp = cpAt(s, i);
-    if (isIcon(cp)) return cpLen(cp);
-  }
   if (i === a) return 0; // the remaining alternatives need a character before
   const prev = cpBefore(s, i);
-  const nextAt = (k: number): number => (k < b ? cpAt(s, k) : -1);
   switch (c) {
     case 0x2b: // + - * ^ between digits: `(?<=[0-9])[+\-\*^](?=[0-9-])`
     case 0x2a:
     case 0x5e:
     case 0x2d: {
       if (isAsciiDigit(prev)) {
-        const nx = nextAt(i + 1);
+        const nx = nextCp(s, i + 1, b);
         if (isAsciiDigit(nx) || nx === 0x2d) return 1;
       }
       if (c !== 0x2d) return 0;
       // hyphens after a letter or digit, before a letter: -, --, ---
       if (!(isAlpha(prev) || isAsciiDigit(prev))) return 0;
-      let j = i + 1;
-      if (isAlpha(nextAt(j))) return 1;
-      if (nextAt(j) === 0x2d) {
-        j++;
-        if (isAlpha(nextAt(j))) return 2;
-        if (nextAt(j) === 0x2d && isAlpha(nextAt(j + 1))) return 3;
+      const n1 = nextCp(s, i + 1, b);
+      if (isAlpha(n1)) return 1;
+      if (n1 === 0x2d) {
+        const n2 = nextCp(s, i + 2, b);
+        if (isAlpha(n2)) return 2;
+        if (n2 === 0x2d && isAlpha(nextCp(s, i + 3, b))) return 3;
       }
       return 0;
     }
     case 0x2e: // `(?<=[lower quotes])\.(?=[UPPER quotes])`
       if (isSpacyLower(prev) || (prev < 0x10000 && QUOTE_TABLE[prev] === 1)) {
-        const nx = nextAt(i + 1);
+        const nx = nextCp(s, i + 1, b);
         if (nx >= 0 && (isSpacyUpper(nx) || (nx < 0x10000 && QUOTE_TABLE[nx] === 1))) return 1;
       }
       return 0;
     case 0x2c: // `(?<=[a]),(?=[a])`
-      return isAlpha(prev) && isAlpha(nextAt(i + 1)) ? 1 : 0;
+      return isAlpha(prev) && isAlpha(nextCp(s, i + 1, b)) ? 1 : 0;
     case 0x2013: // – — ~ (and ——) after letter/digit before a letter
     case 0x2014:
     case 0x7e: {
       if (!(isAlpha(prev) || isAsciiDigit(prev))) return 0;
-      if (isAlpha(nextAt(i + 1))) return 1;
-      if (c === 0x2014 && nextAt(i + 1) === 0x2014 && isAlpha(nextAt(i + 2))) return 2;
+      const n1 = nextCp(s, i + 1, b);
+      if (isAlpha(n1)) return 1;
+      if (c === 0x2014 && n1 === 0x2014 && isAlpha(nextCp(s, i + 2, b))) return 2;
       return 0;
     }
-    case 0x3a: // : < > = /
-    case 0x3c:
-    case 0x3e:
-    case 0x3d:
-    case 0x2f:
-      return (isAlpha(prev) || isAsciiDigit(prev)) && isAlpha(nextAt(i + 1)) ? 1 : 0;
-    default:
-      return 0;
+    default: // : < > = /
+      return (isAlpha(prev) || isAsciiDigit(prev)) && isAlpha(nextCp(s, i + 1, b)) ? 1 : 0;
   }
 }
 
@@ -269,12 +278,14 @@ function emitSpecial(out: TokenBuffer, a: number, b: number, pieces: readonly st
   }
 }
 
-function emitCore(out: TokenBuffer, s: string, a: number, b: number): void {
+function emitCore(out: TokenBuffer, s: string, a: number, b: number, checkSpecial: boolean): void {
   if (b <= a) return;
-  const sp = lookupSpecial(s, a, b);
-  if (sp !== undefined) {
-    emitSpecial(out, a, b, sp, s);
-    return;
+  if (checkSpecial) {
+    const sp = lookupSpecial(s, a, b);
+    if (sp !== undefined) {
+      emitSpecial(out, a, b, sp, s);
+      return;
+    }
   }
   if (looksLikeUrl(s, a, b)) {
     out.push(a, b, null);
@@ -306,7 +317,7 @@ let preA = new Int32Array(64);
 let preB = new Int32Array(64);
 let sufA = new Int32Array(64);
 let sufB = new Int32Array(64);
-function grow(arr: Int32Array): Int32Array {
+function grow(arr: Int32Array): Int32Array<ArrayBuffer> {
   const n = new Int32Array(arr.length * 2);
   n.set(arr);
   return n;
@@ -322,8 +333,11 @@ function tokenizeChunk(out: TokenBuffer, s: string, a: number, b: number): void 
   let np = 0;
   let ns = 0;
   let lastSize = -1;
+  const a0 = a;
+  const b0 = b;
+  // (spaCy also checks for a special case at the top of each round: the whole chunk was checked above and the
+  // end of each round checks the new core)
   while (b > a && b - a !== lastSize) {
-    if (lookupSpecial(s, a, b) !== undefined) break;
     lastSize = b - a;
     const pre = prefixLen(s, a, b);
     if (pre > 0 && a + pre < b && lookupSpecial(s, a + pre, b) !== undefined) {
@@ -364,7 +378,7 @@ function tokenizeChunk(out: TokenBuffer, s: string, a: number, b: number): void 
     if (b > a && lookupSpecial(s, a, b) !== undefined) break;
   }
   for (let k = 0; k < np; k++) out.push(preA[k]!, preB[k]!, null);
-  emitCore(out, s, a, b);
+  emitCore(out, s, a, b, a !== a0 || b !== b0);
   for (let k = ns - 1; k >= 0; k--) out.push(sufA[k]!, sufB[k]!, null);
 }
 
@@ -381,8 +395,21 @@ export function tokenize(text: string, out: TokenBuffer, charMode = false): void
     if (i >= n) break;
     let j = i;
     if (!charMode) {
-      while (j < n && !isPySpace(text.charCodeAt(j))) j++;
-      tokenizeChunk(out, text, i, j);
+      // fast path: a chunk of ASCII letters has no affix, infix or URL; only a special case can split it
+      let letters = true;
+      for (; j < n; j++) {
+        const c = text.charCodeAt(j);
+        if (((c | 0x20) - 0x61) >>> 0 < 26) continue;
+        if (isPySpace(c)) break;
+        letters = false;
+      }
+      if (letters) {
+        const sp = lookupSpecial(text, i, j);
+        if (sp === undefined) out.push(i, j, null);
+        else emitSpecial(out, i, j, sp, text);
+      } else {
+        tokenizeChunk(out, text, i, j);
+      }
     } else {
       let runStart = i;
       while (j < n) {
@@ -390,10 +417,19 @@ export function tokenize(text: string, out: TokenBuffer, charMode = false): void
         if (isPySpace(c)) break;
         const cp = c >= 0xd800 && c <= 0xdbff ? cpAt(text, j) : c;
         const w = cpLen(cp);
-        if (cp >= 0x0e00 && isCharScript(cp)) {
+        if (cp >= 0x0e00 && isCharScript(cp) && !isCombiningMark(cp)) {
           if (runStart < j) tokenizeChunk(out, text, runStart, j);
-          out.push(j, j + w, null);
-          runStart = j + w;
+          // the character plus the combining marks that follow it (Thai vowels and tone marks, ...)
+          let k = j + w;
+          while (k < n) {
+            const m = text.codePointAt(k)!;
+            if (!isCombiningMark(m)) break;
+            k += cpLen(m);
+          }
+          out.push(j, k, null);
+          runStart = k;
+          j = k;
+          continue;
         }
         j += w;
       }

@@ -1,0 +1,177 @@
+/**
+ * The dedup scorer end to end: golden keep-first decisions on a committed fixture (checked against a brute-force
+ * reference as well), short texts, purity of score(), removal, snapshots, config validation and memory per record.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createFeaturizer } from '../../src/text/features.js';
+import type { DupScore, Features } from '../../src/types.js';
+import { DEDUP_DEFAULTS, createDedupScorer, dedupTextOptions, resolveBandsRows, type DedupConfig } from '../../src/score/dedup/index.js';
+import { exactJaccard } from '../../src/score/dedup/minhash.js';
+import { generateCorpus } from '../bench/gen-dedup-corpus.js';
+
+const fixture = (name: string) =>
+  readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+const golden = fixture('dedup-golden.jsonl') as Array<{ id: string; text: string }>;
+const expected = fixture('dedup-golden.expected.jsonl') as Array<{ id: string; kind: 'exact' | 'near' | null; of: string | null }>;
+
+/** Streaming keep-first through the scorer: commit every record it does not flag. */
+function run(cfg: DedupConfig, records: Array<{ id: string; text: string }>) {
+  const feat = createFeaturizer(dedupTextOptions(cfg));
+  const scorer = createDedupScorer(cfg);
+  const out: Array<{ id: string } & DupScore> = [];
+  records.forEach((r, i) => {
+    const f = feat(r.text);
+    const s = scorer.score(r, f, { recordIndex: i });
+    if (s.kind === null) scorer.commit(r.id, f);
+    out.push({ id: r.id, ...s });
+  });
+  return { out, scorer, feat };
+}
+
+test('golden fixture: the expected file agrees with a brute-force keep-first reference', () => {
+  const feat = createFeaturizer(dedupTextOptions(DEDUP_DEFAULTS));
+  const F = golden.map((r) => feat(r.text));
+  const kept: number[] = [];
+  golden.forEach((r, i) => {
+    const f = F[i]!;
+    let kind: 'exact' | 'near' | null = null;
+    let of: string | null = null;
+    const ex = kept.find((j) => F[j]!.norm === f.norm);
+    if (ex !== undefined) [kind, of] = ['exact', golden[ex]!.id];
+    else if (f.shingles.length > 0) {
+      const near = kept.find((j) => F[j]!.shingles.length > 0 && exactJaccard(f.shingles, F[j]!.shingles) >= DEDUP_DEFAULTS.threshold);
+      if (near !== undefined) [kind, of] = ['near', golden[near]!.id];
+    }
+    if (kind === null) kept.push(i);
+    assert.deepEqual({ id: r.id, kind, of }, expected[i], `fixture line ${i + 1}`);
+  });
+  // the fixture covers every decision type
+  const kinds = new Set(expected.map((e) => e.kind));
+  assert.deepEqual([...kinds].sort(), ['exact', 'near', null].sort());
+});
+
+for (const verify of ['exact', 'estimate'] as const) {
+  test(`golden fixture: scorer decisions (verify '${verify}')`, () => {
+    const cfg: DedupConfig = { ...DEDUP_DEFAULTS, verify, numPerm: verify === 'estimate' ? 256 : DEDUP_DEFAULTS.numPerm };
+    const { out } = run(cfg, golden);
+    assert.equal(out.length, expected.length);
+    out.forEach((o, i) => {
+      assert.deepEqual({ id: o.id, kind: o.kind, of: o.of }, expected[i], `record ${o.id}: got ${JSON.stringify(o)}`);
+      if (o.kind === 'exact') assert.equal(o.similarity, 1);
+      if (o.kind === 'near') assert.ok(o.similarity! >= 0.8 && o.similarity! <= 1);
+      if (o.kind === null) assert.equal(o.similarity, null);
+    });
+  });
+}
+
+test('short texts: exact hashing only, flagged short, never collapsed together', () => {
+  const { out } = run(DEDUP_DEFAULTS, [
+    { id: 'a', text: 'Thanks!' },
+    { id: 'b', text: 'great post' },
+    { id: 'c', text: 'see you next week' },
+    { id: 'd', text: 'THANKS!' },
+    { id: 'e', text: 'see you next weeks' },
+  ]);
+  assert.deepEqual(out.map((o) => [o.kind, o.of, o.short]), [
+    [null, null, true],
+    [null, null, true],
+    [null, null, true],
+    ['exact', 'a', true],
+    [null, null, true],
+  ]);
+});
+
+test('score() is pure: repeated scoring without commit changes nothing', () => {
+  const feat = createFeaturizer();
+  const scorer = createDedupScorer(DEDUP_DEFAULTS);
+  const f0 = feat(golden[0]!.text);
+  scorer.commit('first', f0);
+  const f = feat(golden[5]!.text); // near duplicate of golden[0]
+  const s1 = scorer.score({}, f, { recordIndex: 1 });
+  const s2 = scorer.score({}, f, { recordIndex: 1 });
+  assert.deepEqual(s1, s2);
+  assert.equal(s1.kind, 'near');
+  assert.equal(s1.of, 'first');
+  assert.equal(scorer.size, 1);
+  const other = feat(golden[1]!.text);
+  assert.equal(scorer.score({}, other, { recordIndex: 2 }).kind, null);
+  assert.equal(scorer.score({}, other, { recordIndex: 2 }).kind, null);
+  assert.equal(scorer.size, 1);
+});
+
+test('remove() forgets a record (with and without features)', () => {
+  const feat = createFeaturizer();
+  const scorer = createDedupScorer(DEDUP_DEFAULTS);
+  const a = feat(golden[0]!.text);
+  const b = feat(golden[1]!.text);
+  scorer.commit('A', a);
+  scorer.commit('B', b);
+  assert.equal(scorer.score({}, feat(golden[0]!.text)).kind, 'exact');
+  assert.equal(scorer.remove('A', a), true);
+  assert.equal(scorer.score({}, feat(golden[0]!.text)).kind, null);
+  assert.equal(scorer.score({}, feat(golden[5]!.text)).kind, null, 'near duplicate of a removed record');
+  assert.equal(scorer.remove('B'), true);
+  assert.equal(scorer.score({}, feat(golden[1]!.text)).kind, null);
+  assert.equal(scorer.remove('B'), false);
+  assert.equal(scorer.size, 0);
+});
+
+test('snapshot: a restored scorer continues with the same decisions and ids', () => {
+  const half = Math.floor(golden.length / 2);
+  const full = run(DEDUP_DEFAULTS, golden).out;
+  const first = run(DEDUP_DEFAULTS, golden.slice(0, half));
+  const restored = createDedupScorer(DEDUP_DEFAULTS, first.scorer.serialize());
+  assert.equal(restored.size, first.scorer.size);
+  const feat = createFeaturizer();
+  golden.slice(half).forEach((r, k) => {
+    const f = feat(r.text);
+    const s = restored.score(r, f, { recordIndex: half + k });
+    if (s.kind === null) restored.commit(r.id, f);
+    assert.deepEqual({ kind: s.kind, of: s.of }, { kind: full[half + k]!.kind, of: full[half + k]!.of }, r.id);
+  });
+  assert.throws(() => createDedupScorer({ ...DEDUP_DEFAULTS, numPerm: 128 }, first.scorer.serialize()), RangeError);
+  assert.throws(() => createDedupScorer(DEDUP_DEFAULTS, new Uint8Array(10)), RangeError);
+});
+
+test('config: derived bands x rows, validation, disabled scorer', () => {
+  assert.deepEqual(resolveBandsRows(DEDUP_DEFAULTS), { bands: 12, rows: 4 });
+  assert.deepEqual(resolveBandsRows({ ...DEDUP_DEFAULTS, bands: 16, rows: 4 }), { bands: 16, rows: 4 });
+  assert.throws(() => createDedupScorer({ ...DEDUP_DEFAULTS, bands: 10, rows: 5 }), RangeError);
+  assert.throws(() => createDedupScorer({ ...DEDUP_DEFAULTS, threshold: 0 }), RangeError);
+  assert.throws(() => createDedupScorer({ ...DEDUP_DEFAULTS, verify: 'magic' as 'exact' }), RangeError);
+  const off = run({ ...DEDUP_DEFAULTS, enabled: false }, golden).out;
+  assert.ok(off.every((o) => o.kind === null));
+  const exactOnly = run({ ...DEDUP_DEFAULTS, near: false }, golden).out;
+  assert.ok(exactOnly.every((o) => o.kind !== 'near'));
+  assert.ok(exactOnly.some((o) => o.kind === 'exact'));
+  const nearOnly = run({ ...DEDUP_DEFAULTS, exact: false }, golden).out;
+  assert.ok(nearOnly.every((o) => o.kind !== 'exact'));
+  // identical long texts are still caught as near duplicates (similarity 1) without the exact stage
+  assert.equal(nearOnly[2]!.kind, 'near');
+  assert.equal(nearOnly[2]!.similarity, 1);
+});
+
+test('memory: under 1 KB retained per indexed ~1 KB document', () => {
+  const { records } = generateCorpus({ docs: 3000, seed: 5 });
+  const { scorer } = run(DEDUP_DEFAULTS, records);
+  const bpr = scorer.bytesPerRecord();
+  assert.ok(scorer.size > 2000);
+  assert.ok(bpr > 100 && bpr < 1024, `bytes per record ${bpr}`);
+});
+
+test('the scorer never throws on odd features', () => {
+  const scorer = createDedupScorer(DEDUP_DEFAULTS);
+  const feat = createFeaturizer();
+  for (const t of ['', ' ', '\u0000', 'a'.repeat(100000), 'x y z w v u t s r q p o n m l k j i h g f e d c b a '.repeat(500), '😀 '.repeat(50)]) {
+    const f: Features = feat(t);
+    scorer.score({}, f, { recordIndex: 0 });
+    scorer.commit(`id-${t.length}`, f);
+    assert.equal(scorer.score({}, feat(t), { recordIndex: 1 }).kind, 'exact');
+  }
+});
