@@ -90,7 +90,7 @@ export interface Scorer<Out> {
 /** Output of the near-duplicate scorer (exact and near). */
 export interface DupScore {
   kind: 'exact' | 'near' | null;
-  /** internal key of the matched record; the core maps it to the record id */
+  /** id of the matched (kept) record */
   of: string | null;
   similarity: number | null;
   /** true when the text is shorter than one shingle: only exact hashing applied */
@@ -104,6 +104,8 @@ export interface DiversityScore {
   langConfidence: number;
   /** "space" for space-separated scripts, "char" for scripts scored with char-based equivalents, "unknown" */
   mode: 'space' | 'char' | 'unknown';
+  /** why word-based rules do not apply (e.g. an unsupported script), when mode is not 'space' */
+  reason?: string;
 }
 
 /** Output of the origin scorer. */

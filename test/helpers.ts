@@ -45,3 +45,7 @@ export function fakeText(seed: number, words = 60): string {
   }
   return out.join(' ');
 }
+
+/** The pipeline core alone: the tests that feed filler text switch the text-quality scorers off. */
+export const CORE_ONLY = { diversity: { enabled: false }, origin: { enabled: false } };
+export const CORE_ONLY_FLAGS = ['--set', 'diversity.enabled=false', '--set', 'origin.enabled=false'];

@@ -64,7 +64,42 @@ export function deepMerge<T>(base: T, over: unknown): T {
  * `free` keys take any JSON object (their contents are validated by their module).
  */
 const NULLABLE = new Set<string>(['route.balanceBy', 'route.tail.rareStratum.field', 'state.url', 'state.dir', 'origin.declared.field']);
-const FREE = new Set<string>(['origin.declared', 'route.strata']);
+const FREE = new Set<string>(['origin.declared', 'diversity.rules']);
+
+/** Validators for the free-form sections: each returns its problems as `path: message` strings. */
+const FREE_CHECKS: Record<string, (v: Record<string, unknown>, path: string, def: unknown) => string[]> = {
+  'diversity.rules': (v, path, def) => {
+    const known = Object.keys(def as object);
+    const out: string[] = [];
+    for (const [code, rule] of Object.entries(v)) {
+      const p = `${path}.${code}`;
+      if (!known.includes(code)) out.push(`${p}: unknown rule (known: ${known.join(', ')})`);
+      if (!isPlainObject(rule)) {
+        out.push(`${p}: must be an object {enabled, hard, min?, max?}, got ${JSON.stringify(rule)}`);
+        continue;
+      }
+      for (const [k, x] of Object.entries(rule)) {
+        if (k === 'enabled' || k === 'hard') {
+          if (typeof x !== 'boolean') out.push(`${p}.${k}: must be boolean, got ${JSON.stringify(x)}`);
+        } else if (k === 'min' || k === 'max') {
+          if (typeof x !== 'number' || !Number.isFinite(x)) out.push(`${p}.${k}: must be a finite number, got ${JSON.stringify(x)}`);
+        } else out.push(`${p}.${k}: unknown key (value ${JSON.stringify(x)})`);
+      }
+    }
+    return out;
+  },
+  'origin.declared': (v, path) => {
+    const out: string[] = [];
+    for (const [k, x] of Object.entries(v)) {
+      if (k === 'field') {
+        if (typeof x !== 'string') out.push(`${path}.field: must be a dotted path string, got ${JSON.stringify(x)}`);
+      } else if (k === 'synthetic' || k === 'human') {
+        if (!Array.isArray(x) || x.some((e) => !['string', 'boolean', 'number'].includes(typeof e))) out.push(`${path}.${k}: must be an array of strings/booleans/numbers, got ${JSON.stringify(x)}`);
+      } else out.push(`${path}.${k}: unknown key (value ${JSON.stringify(x)})`);
+    }
+    return out;
+  },
+};
 
 type Check = (v: unknown) => string | null;
 const num = (lo: number, hi: number, int = false): Check => (v) =>
@@ -109,6 +144,13 @@ const CONSTRAINTS: Record<string, Check> = {
   'output.shardMaxBytes': num(1024, 2 ** 53, true),
   'output.compress': oneOf('gzip', 'none'),
   'state.backend': oneOf('memory', 'file', 'redis'),
+  'state.url': (v) => (v === null || (typeof v === 'string' && /^rediss?:\/\/[^\s]+$/.test(v)) ? null : 'must be null or a redis:// or rediss:// URL'),
+  'state.prefix': (v) => (typeof v === 'string' && /^[^{}\s]+$/.test(v) ? null : 'must be non-empty, without braces or whitespace'),
+  'state.retryMs': num(0, 86_400_000, true),
+  'state.bucketBits': num(8, 24, true),
+  'state.lanes': num(8, 1024, true),
+  'state.batch': num(1, 10_000, true),
+  'state.inFlight': num(1, 256, true),
 };
 
 /** Extra constraints modules register (e.g. diversity rules), keyed by dotted path; `*` matches one segment. */
@@ -133,6 +175,7 @@ function walk(def: unknown, val: unknown, path: string, errors: string[]): void 
   const show = (v: unknown) => JSON.stringify(v)?.slice(0, 80);
   if (FREE.has(path)) {
     if (!isPlainObject(val)) errors.push(`${path}: must be an object, got ${show(val)}`);
+    else errors.push(...(FREE_CHECKS[path]?.(val, path, def) ?? []));
     return;
   }
   if (isPlainObject(def)) {
@@ -216,7 +259,7 @@ export function getPath(obj: unknown, path: string): unknown {
 }
 
 /** Scorer versions: bump when a scorer's output changes meaning, so persisted state is refused. */
-export const SCORER_VERSIONS = { text: 1, dedup: 1, diversity: 1, origin: 1, route: 1 };
+export const SCORER_VERSIONS = { text: 1, dedup: 2, diversity: 1, origin: 1, route: 1 };
 
 /**
  * Fingerprint of everything that changes what persisted state means: scorer versions, text normalisation and

@@ -285,13 +285,14 @@ export class Router {
     r.tail = rule !== null;
     r.tailRule = rule;
     this.observe(s);
+    const soft = s.ruleFailures.filter((f) => !f.hard).map((f) => f.code);
     if (hard.length) {
+      // every failing rule is listed, hard ones first, so the record can be audited in one look
       r.hard = true;
-      this.reject(r, hard, done);
+      this.reject(r, [...hard, ...soft], done);
       return { provisional: false, done };
     }
     // 3. soft rules
-    const soft = s.ruleFailures.filter((f) => !f.hard).map((f) => f.code);
     if (soft.length) {
       if (r.tail) r.waived = soft;
       else {

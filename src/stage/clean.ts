@@ -14,15 +14,15 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import pLimit from 'p-limit';
 import { fingerprint, type Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
 import { DirectorySink, writeFileAtomic } from '../sink/files.js';
-import { FileStateStore, type PendingRun, type RunSummary, type StateSnapshot } from '../state/file-store.js';
-import { Ledger } from '../state/ledger.js';
+import type { PendingRun, RegistryEntry, RunSummary } from '../state/file-store.js';
+import { createStateBackend, redactUrl, stateSettings, type DedupItem, type DedupVerdict, type LedgerNote } from '../state/index.js';
 import { buildScorers } from '../score/build.js';
 import { FilterCore, tailRetention, type Prepared } from './core.js';
 import { readSpool, writeSpool, type SpoolResult } from './spool.js';
@@ -33,7 +33,11 @@ import type { DupScore, OriginLabel, Outcome } from '../types.js';
 export interface CleanOptions {
   inDir: string;
   outDir: string;
-  stateDir: string;
+  /** the file backend's directory; with state.backend "redis" optional (local spools only); without it and
+   * without redis, nothing is persisted (memory backend) */
+  stateDir?: string;
+  /** this worker's partition of the inputs (lock, pending run, registry, history); default: the absolute --in path */
+  partition?: string;
   cfg: Config;
   workers?: number;
   runId?: string;
@@ -79,8 +83,7 @@ const runIdFor = (d: Date) => `run-${d.toISOString().replace(/[-:]/g, '').replac
 
 /** Plan the run: new or changed inputs. Unchanged size+mtime skips hashing; a changed file with the same content
  * hash is treated as unchanged (its mtime is refreshed in the registry). */
-async function plan(o: CleanOptions, snap: StateSnapshot | null, fp: string): Promise<PendingRun> {
-  const registry = snap?.registry ?? {};
+async function plan(o: CleanOptions, registry: Record<string, RegistryEntry>, generation: number, fp: string): Promise<PendingRun> {
   const known = new Set(Object.values(registry).map((r) => r.sha256));
   const files: PendingRun['files'] = [];
   for (const path of listInputs(o.inDir)) {
@@ -93,7 +96,7 @@ async function plan(o: CleanOptions, snap: StateSnapshot | null, fp: string): Pr
     files.push({ path, rel, size: st.size, mtimeMs: st.mtimeMs, sha256 });
   }
   const started = new Date();
-  return { runId: o.runId ?? runIdFor(started), startedAt: started.toISOString(), fingerprint: fp, generation: snap?.generation ?? 0, files };
+  return { runId: o.runId ?? runIdFor(started), startedAt: started.toISOString(), fingerprint: fp, generation, files };
 }
 
 /** Phase A for one file: in a worker thread when workers > 1, else in-process. */
@@ -134,33 +137,47 @@ function better(a: Member, b: Member, keep: string): boolean {
   return a.seq < b.seq;
 }
 
+/** The config as reports record it: the state section only names the backend unless it is shared (then the URL is
+ * recorded without its password), so a file-backed run's report is what it always was. */
+function reportConfig(cfg: Config): Config {
+  const st = stateSettings(cfg);
+  if (st.backend !== 'redis') return { ...cfg, state: { backend: cfg.state.backend } };
+  return { ...cfg, state: { ...cfg.state, url: st.url ? redactUrl(st.url) : null } };
+}
+
 export async function runClean(o: CleanOptions): Promise<CleanResult> {
   const { cfg } = o;
   const log = o.log ?? (() => {});
   const phase = o.onPhase ?? (() => {});
   const fp = fingerprint(cfg);
-  const store = new FileStateStore(o.stateDir);
-  store.lock();
+  const stateCfg = stateSettings(cfg);
+  const backend = await createStateBackend({ cfg, fingerprint: fp, partition: o.partition ?? resolve(o.inDir), stateDir: o.stateDir, outDir: o.outDir, log });
+  const shared = backend.kind === 'redis';
   try {
-    const snap = store.load(fp);
-    let pending = store.readPending();
-    const resumed = pending !== null && pending.fingerprint === fp && pending.generation === (snap?.generation ?? 0);
+    await backend.lock();
+    await backend.open();
+    let pending = await backend.readPending();
+    const registry0 = await backend.registryGet();
+    const runs0 = await backend.runsList();
+    const resumed = pending !== null && pending.fingerprint === fp && pending.generation === backend.generation;
     if (!resumed) {
-      pending = await plan(o, snap, fp);
+      pending = await plan(o, registry0, backend.generation, fp);
       if (pending.files.length === 0) {
         log('nothing new to process', { inputs: o.inDir });
         return { runId: null, outDir: null, files: 0, summary: null, resumed: false, errors: [] };
       }
-      store.writePending(pending);
+      await backend.writePending(pending);
     } else log(`resuming interrupted run ${pending!.runId}`);
     const run = pending!;
+    // a shared index forgets what an interrupted attempt of this partition indexed before the run is redone
+    await backend.beginRun(run.runId);
     phase('planned');
     const final = join(o.outDir, run.runId);
     const staging = join(o.outDir, `.${run.runId}.tmp`);
     // a crash after the output was renamed but before the state commit: redo (deterministically) from the old state
     rmSync(final, { recursive: true, force: true });
     rmSync(staging, { recursive: true, force: true });
-    const work = join(store.workDir, run.runId);
+    const work = join(backend.workDir, run.runId);
     mkdirSync(work, { recursive: true });
 
     // ---- phase A: pure scoring, in parallel, into spools (a complete spool from a crashed attempt is reused)
@@ -178,15 +195,18 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     // surface the first failure without leaving unhandled rejections behind
     scored.forEach((p) => p.catch(() => {}));
 
-    // ---- B1: dedup against history and tonight, in input order (overlaps phase A)
-    const scorers = buildScorers(cfg, { dedupSnapshot: snap?.dedup ?? null });
-    const dedup = scorers.dedup;
-    const ledger = snap?.ledger ?? new Ledger();
+    // ---- B1: dedup against history and tonight, in input order (overlaps phase A). Checks go to the backend in
+    // batches (a shared backend: atomic check-and-insert per batch, several batches in flight, applied in order)
+    const scorers = buildScorers(cfg);
+    const dedupOn = backend.dedup;
     const core = new FilterCore(cfg, { shards: true, scorers: { ...scorers, dedup: null } });
-    if (snap?.tail) core.restoreTail(snap.tail);
+    const tail0 = await backend.tailGet();
+    if (tail0) core.restoreTail(tail0);
     const keep = (cfg.dedup as { keep?: string }).keep ?? 'human-first';
     const maxReuse = (cfg.route as { maxSyntheticReuse?: number }).maxSyntheticReuse ?? 1;
-    const tonight = new Map<string, number>(); // id -> seq of tonight's indexed records
+    const tonight = new Map<string, number>(); // ref -> seq of tonight's indexed records
+    const refOf = new Map<number, string>(); // seq -> ref of tonight's indexed records
+    const memberItems = new Map<number, DedupItem>(); // seq -> cluster member (a candidate representative)
     const members: Member[] = []; // by seq (only scored records)
     const parent = new Int32Array(1024).fill(-1);
     let parentArr = parent;
@@ -196,25 +216,22 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     let seq = 0;
     const labelOf = scorers.labelOf ?? (() => 'unknown' as OriginLabel);
     const errors: string[] = [];
-    for (let i = 0; i < run.files.length; i++) {
-      const res = await scored[i]!;
-      if (res.error) errors.push(res.error);
-      for await (const p of readSpool(spools[i]!, core)) {
-        const s = seq++;
-        p.seq = s;
-        if (p.kind !== 's') continue;
-        const label = labelOf(p.origin, p.record);
-        members[s] = { seq: s, id: p.id, label, length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
-        const h = p.features.exactHash;
-        const prior = ledger.get(h[0]!, h[1]!);
-        if (label === 'synthetic' && prior && prior.emitted >= maxReuse) {
-          reuse.add(s);
-          continue;
-        }
-        if (!dedup) continue;
-        const d = dedup.score(p.record, p.features);
+    const batchSize = shared ? stateCfg.batch : 1024;
+    const inFlight = shared ? stateCfg.inFlight : 1;
+    interface Batch {
+      seqs: number[];
+      items: DedupItem[];
+      synthetic: number[]; // positions of synthetic-labelled records (synthetic reuse check)
+    }
+    let batch: Batch = { seqs: [], items: [], synthetic: [] };
+    const queue: Array<{ seqs: number[]; items: DedupItem[]; verdicts: Promise<DedupVerdict[]> }> = [];
+    const applyVerdicts = async (q: (typeof queue)[number]) => {
+      const vs = await q.verdicts;
+      for (let k = 0; k < vs.length; k++) {
+        const s = q.seqs[k]!;
+        const { dup: d, matchRef, ref } = vs[k]!;
         if (d.kind !== null && d.of !== null) {
-          const t = tonight.get(d.of);
+          const t = matchRef !== null ? tonight.get(matchRef) : undefined;
           if (t !== undefined) {
             let root = t;
             while (parentArr[root]! >= 0) root = parentArr[root]!;
@@ -225,15 +242,57 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
             }
             parentArr[s] = root;
             clusterOf.set(s, { root, kind: d.kind, similarity: d.similarity ?? 1 });
+            memberItems.set(s, q.items[k]!);
           } else dupOf.set(s, d);
           continue;
         }
-        if (members[s]!.clean) {
-          dedup.commit(p.id, p.features);
-          tonight.set(p.id, s);
+        if (ref !== null) {
+          tonight.set(ref, s);
+          refOf.set(s, ref);
         }
       }
+    };
+    const flush = async () => {
+      const b = batch;
+      batch = { seqs: [], items: [], synthetic: [] };
+      if (b.seqs.length === 0) return;
+      let seqs = b.seqs;
+      let items = b.items;
+      if (b.synthetic.length) {
+        const prior = await backend.ledgerGet(b.synthetic.map((k) => b.items[k]!.features.exactHash));
+        const drop = new Set<number>();
+        prior.forEach((e, j) => {
+          if (e && e.emitted >= maxReuse) drop.add(b.synthetic[j]!);
+        });
+        if (drop.size) {
+          for (const k of drop) reuse.add(b.seqs[k]!);
+          seqs = seqs.filter((_, k) => !drop.has(k));
+          items = items.filter((_, k) => !drop.has(k));
+        }
+      }
+      if (!dedupOn || items.length === 0) return;
+      const verdicts = backend.checkAndInsert(items);
+      verdicts.catch(() => {}); // awaited in order below; a failure must not surface as an unhandled rejection first
+      queue.push({ seqs, items, verdicts });
+      while (queue.length >= inFlight) await applyVerdicts(queue.shift()!);
+    };
+    for (let i = 0; i < run.files.length; i++) {
+      const res = await scored[i]!;
+      if (res.error) errors.push(res.error);
+      for await (const p of readSpool(spools[i]!, core)) {
+        const s = seq++;
+        p.seq = s;
+        if (p.kind !== 's') continue;
+        const label = labelOf(p.origin, p.record);
+        members[s] = { seq: s, id: p.id, label, length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
+        if (label === 'synthetic') batch.synthetic.push(batch.seqs.length);
+        batch.seqs.push(s);
+        batch.items.push({ id: p.id, features: p.features, insert: members[s]!.clean });
+        if (batch.seqs.length >= batchSize) await flush();
+      }
     }
+    await flush();
+    while (queue.length) await applyVerdicts(queue.shift()!);
     phase('deduped');
 
     // ---- keep the best member of each cluster of tonight's near-duplicates
@@ -244,6 +303,26 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       const cur = best.get(c.root) ?? c.root;
       if (better(members[s]!, members[cur]!, keep)) best.set(c.root, s);
     }
+    // the chosen members take their roots' place in the index: at once on a shared backend (which keeps the root
+    // when another worker already matched it, or the member now duplicates another worker's record), after
+    // routing (`join`, accepted members only) on a private one
+    const settledNow = new Set<number>(); // roots whose representative is indexed already
+    if (dedupOn && best.size) {
+      const reqs = [...best];
+      const res = await backend.settle(reqs.map(([root, b]) => ({ root: refOf.get(root)!, best: memberItems.get(b)! })));
+      res.forEach((r, i) => {
+        const [root, b] = reqs[i]!;
+        if (r.indexed) settledNow.add(root);
+        if (!r.best) best.delete(root);
+        else if (r.indexed && r.ref !== null) {
+          tonight.delete(refOf.get(root)!);
+          refOf.delete(root);
+          tonight.set(r.ref, b);
+          refOf.set(b, r.ref);
+        }
+      });
+    }
+    memberItems.clear();
 
     // ---- B2: route in input order and write the run's output
     const sink = new DirectorySink(staging, { annotate: cfg.output.annotate, annotationKey: cfg.output.annotationKey, gzip: cfg.output.compress === 'gzip', sideMaxRecords: cfg.output.shardMaxRecords, stratumField: (cfg.route.balanceBy as string | null) ?? null });
@@ -252,10 +331,10 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     const seqById = new Map<string, number>();
     const diversityHist: Record<string, number[]> = {};
     seq = 0;
+    const notes: LedgerNote[] = [];
     const record = (x: Outcome) => {
       if (x.annotation.decision === 'quarantine') return;
-      const h = x.contentHash!;
-      ledger.note(h[0]!, h[1]!, run.runId, x.annotation.origin.label, x.annotation.origin.p_ai, x.annotation.decision === 'accept');
+      notes.push({ hash: x.contentHash!, run: run.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' });
       if (x.annotation.decision === 'accept') {
         const s = seqById.get(x.id);
         if (s !== undefined) accepted.add(s);
@@ -285,25 +364,31 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
         }
         outs.forEach(record);
         await onOutcomes(outs);
+        if (notes.length >= 4096) await backend.ledgerNote(notes.splice(0));
       }
     }
     const tailOuts = await core.end();
     tailOuts.forEach(record);
     await onOutcomes(tailOuts);
+    await backend.ledgerNote(notes.splice(0));
     await sink.close();
     phase('written');
 
     // index maintenance: tonight's clusters are represented by their kept member; records that were indexed but
     // not accepted (a cluster's non-best root, capped, balanced away) leave the index so they do not suppress later
     // nights' twins, and a best member that is not the root joins it
-    if (dedup) {
-      for (const [id, s] of tonight) if (!accepted.has(s)) dedup.remove(id);
+    if (dedupOn) {
+      const gone: string[] = [];
+      for (const [ref, s] of tonight) if (!accepted.has(s)) gone.push(ref);
+      await backend.remove(gone);
       const joiners = new Set<string>();
-      for (const [root, b] of best) if (b !== root && accepted.has(b)) joiners.add(members[b]!.id);
+      for (const [root, b] of best) if (b !== root && accepted.has(b) && !settledNow.has(root)) joiners.add(members[b]!.id);
       if (joiners.size) {
+        const items: DedupItem[] = [];
         for (let i = 0; i < run.files.length; i++) {
-          for await (const p of readSpool(spools[i]!, core)) if (p.kind === 's' && joiners.has(p.id)) dedup.commit(p.id, p.features);
+          for await (const p of readSpool(spools[i]!, core)) if (p.kind === 's' && joiners.has(p.id)) items.push({ id: p.id, features: p.features, insert: true });
         }
+        await backend.join(items);
       }
     }
 
@@ -321,7 +406,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       tail_retention: tailRetention(st),
       reasons: st.reasons,
     };
-    const runs = [...(snap?.runs ?? []), summary];
+    const runs = [...runs0, summary];
     const clusterSizes: Record<string, number> = {};
     for (const n of sizes.values()) clusterSizes[String(n)] = (clusterSizes[String(n)] ?? 0) + 1;
     const report: Report = {
@@ -343,7 +428,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       cluster_sizes: clusterSizes,
       history: runs,
       errors,
-      config: cfg,
+      config: reportConfig(cfg),
     };
     writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify({ ...report, history: undefined }, null, 2) + '\n');
     writeFileAtomic(join(staging, 'report.json'), JSON.stringify(report, null, 2) + '\n');
@@ -353,24 +438,19 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     phase('published');
 
     // ---- commit the new state generation
-    const registry = { ...(snap?.registry ?? {}) };
+    const registry = { ...registry0 };
     // a file that failed to read completely is not registered: the next night reads it again (what was already
     // emitted from it is then an exact duplicate of history)
     const failed = new Set(errors.map((e) => e.split(': ')[0]));
     for (const f of run.files) if (!failed.has(f.path)) registry[f.rel] = { size: f.size, mtimeMs: f.mtimeMs, sha256: f.sha256, runId: run.runId };
-    store.save({
-      fingerprint: fp,
-      generation: snap?.generation ?? 0,
-      dedup: dedup ? dedup.serialize() : null,
-      tail: core.tailSnapshot(),
-      ledger,
-      registry,
-      runs,
-    });
+    await backend.registrySet(registry);
+    await backend.runsAppend(summary);
+    await backend.tailSet(core.tailSnapshot());
+    await backend.persist();
     phase('committed');
-    store.clearPending(run.runId);
+    await backend.clearPending(run.runId);
     return { runId: run.runId, outDir: final, files: run.files.length, summary, resumed, errors };
   } finally {
-    store.unlock();
+    await backend.close();
   }
 }

@@ -155,6 +155,7 @@ export class FilterCore {
     if (s.dup) ann.dup = { kind: s.dup.kind, of: s.dup.of, similarity: s.dup.similarity };
     if (s.diversity) {
       const d: Annotation['diversity'] = { lang: s.diversity.lang, lang_confidence: s.diversity.langConfidence, mode: s.diversity.mode };
+      if (s.diversity.reason) d['mode_reason'] = s.diversity.reason;
       for (const [k, v] of Object.entries(s.diversity.metrics)) d[k] = v;
       ann.diversity = d;
     }

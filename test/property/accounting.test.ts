@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { Readable, Writable } from 'node:stream';
 import { runFilter } from '../../src/stage/run.js';
 import { resolveConfig } from '../../src/config/index.js';
+import { CORE_ONLY } from '../helpers.js';
 
 class Sink extends Writable {
   data = '';
@@ -34,7 +35,7 @@ test('every non-blank input line is accounted for exactly once (accept + reject 
       })());
       const expected = lines.filter((l) => l.trim() !== '').length;
       const score = new Sink();
-      const r = await runFilter({ sources: ['-'], cfg: resolveConfig(), mode: 'score', stdout: score, stdin: mk() });
+      const r = await runFilter({ sources: ['-'], cfg: resolveConfig(CORE_ONLY), mode: 'score', stdout: score, stdin: mk() });
       const s = r.stats;
       assert.equal(s.seen, expected);
       assert.equal(s.accept + s.reject + s.quarantine, expected);
@@ -42,7 +43,7 @@ test('every non-blank input line is accounted for exactly once (accept + reject 
       assert.equal(out.length, expected);
       // filter mode keeps exactly the records score marked accept
       const kept = new Sink();
-      const r2 = await runFilter({ sources: ['-'], cfg: resolveConfig(), mode: 'filter', stdout: kept, stdin: mk() });
+      const r2 = await runFilter({ sources: ['-'], cfg: resolveConfig(CORE_ONLY), mode: 'filter', stdout: kept, stdin: mk() });
       assert.equal(kept.data.split('\n').filter(Boolean).length, out.filter((x) => x.synthfilter.decision === 'accept').length);
       assert.deepEqual(r2.stats.reasons, s.reasons);
     }),

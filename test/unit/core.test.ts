@@ -3,10 +3,12 @@ import assert from 'node:assert/strict';
 import { filterRecords } from '../../src/stage/transform.js';
 import { serializeOutcome } from '../../src/sink/serialize.js';
 import type { Outcome } from '../../src/types.js';
+import { CORE_ONLY } from '../helpers.js';
+import { deepMerge } from '../../src/config/index.js';
 
 async function all(records: unknown[], cfg?: any, inputOrder = true): Promise<Outcome[]> {
   const out: Outcome[] = [];
-  for await (const o of filterRecords(records, cfg, { inputOrder })) out.push(o);
+  for await (const o of filterRecords(records, deepMerge(CORE_ONLY, cfg ?? {}), { inputOrder })) out.push(o);
   return out;
 }
 
