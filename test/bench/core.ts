@@ -65,3 +65,48 @@ report('core', {
   target: 'pass-through >= 0.60 of the floor',
   rows: [row('floor: read + JSON.parse per line', tFloor), row('CLI, all scorers disabled', tPass), row('CLI, exact dedup only', tExact)],
 });
+
+// ---- near-duplicate detection end to end through the CLI (issue 3's throughput target), on the dedup corpus
+{
+  const { existsSync: ex } = await import('node:fs');
+  const { createFeaturizer } = await import('../../src/text/features.js');
+  const corpus = join(dir, 'dedup-corpus-v1-100000-s42.jsonl');
+  if (!ex(corpus)) {
+    console.error('bench core: generating the dedup corpus (test/bench/gen-dedup-corpus.ts) ...');
+    const g = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'test', 'bench', 'dedup.ts'), '--docs', '100000', '--mem', '0', '--baseline', '0', '--check-truth', '0', '--reps', '1'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (g.status !== 0) throw new Error('corpus generation failed');
+  }
+  const cbytes = statSync(corpus).size;
+  const lines = readFileSync(corpus, 'utf8').split('\n').filter(Boolean);
+  const n = lines.length;
+  const feat = createFeaturizer();
+  const floorShingle = () => {
+    const t0 = process.hrtime.bigint();
+    const buf = readFileSync(corpus);
+    let start = 0;
+    let sink = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break;
+      const rec = JSON.parse(buf.toString('utf8', start, nl));
+      sink += feat(rec.text).shingles.length;
+      start = nl + 1;
+    }
+    if (sink === 0) throw new Error('no shingles');
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+  };
+  const cliDedup = () => {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync(process.execPath, [BIN, '--quiet', ...off.slice(2), corpus], { stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0) throw new Error(`cli failed: ${r.stderr}`);
+    return Number(process.hrtime.bigint() - t0) / 1e9;
+  };
+  const tf = best(floorShingle);
+  const tc = best(cliDedup);
+  const r2 = (name: string, t: number) => ({ name, seconds: +t.toFixed(3), docs_per_s: Math.round(n / t), mb_per_s: +(cbytes / t / 1e6).toFixed(1), ratio_to_floor: +(tf / t).toFixed(2) });
+  report('dedup-cli', {
+    scope: `${n} docs of the dedup benchmark corpus (${(cbytes / 1e6).toFixed(0)} MB), one process, best of 3`,
+    target: '>= 10,000 docs/s end to end through the CLI with exact + near dedup',
+    rows: [r2('floor: read + JSON.parse + normalise + shingle-hash', tf), r2('CLI, exact + near dedup (diversity, origin off)', tc)],
+  });
+}

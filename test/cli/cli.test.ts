@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync, readdirSync, existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { join } from 'node:path';
-import { BIN, ROOT, runCli, tmp, jsonl, fakeText } from '../helpers.js';
+import { BIN, ROOT, runCli, tmp, jsonl, fakeText, CORE_ONLY_FLAGS } from '../helpers.js';
 
 const parseLines = (s: string) => s.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
@@ -41,7 +41,7 @@ test('accounting: input = accept + reject + quarantine, with rejects file holdin
 
 test('score writes every record in input order with annotation and decision', async () => {
   const rows = [{ id: 'a', text: 'one two' }, { id: 'b', text: 'ONE  two' }, { id: 'c' }, { id: 'd', text: 'three' }];
-  const r = await runCli(['score'], jsonl(rows) + 'garbage\n');
+  const r = await runCli(['score', ...CORE_ONLY_FLAGS], jsonl(rows) + 'garbage\n');
   assert.equal(r.code, 0);
   const out = parseLines(r.stdout);
   assert.equal(out.length, 5);
@@ -55,7 +55,7 @@ test('--annotate adds the annotation under the configured key; flags override co
   const d = tmp();
   const cfg = join(d, 'c.json');
   writeFileSync(cfg, JSON.stringify({ output: { annotationKey: 'sf' }, input: { textField: 'body' } }));
-  const r = await runCli(['--config', cfg, '--annotate', '--text-field', 'doc.t'], jsonl([{ doc: { t: 'hi there' } }]));
+  const r = await runCli(['--config', cfg, '--annotate', '--text-field', 'doc.t', ...CORE_ONLY_FLAGS], jsonl([{ doc: { t: 'hi there' } }]));
   assert.equal(r.code, 0, r.stderr);
   const [x] = parseLines(r.stdout);
   assert.equal(x.sf.decision, 'accept');
@@ -83,7 +83,7 @@ test('a truncated gzip file: records before it are flushed, exit 3 names the fil
   const gz = gzipSync(rows);
   const bad = join(d, 'b.jsonl.gz');
   writeFileSync(bad, gz.subarray(0, gz.length >> 1));
-  const r = await runCli([good, bad]);
+  const r = await runCli([...CORE_ONLY_FLAGS, good, bad]);
   assert.equal(r.code, 3);
   assert.match(r.stderr, /b\.jsonl\.gz/);
   const out = parseLines(r.stdout);
@@ -97,7 +97,7 @@ test('EPIPE: | head ends quietly with exit 0', async () => {
   const f = join(d, 'big.jsonl');
   writeFileSync(f, rows);
   const r = await new Promise<{ code: number | null; stderr: string; out: string }>((resolve) => {
-    const p = spawn('bash', ['-c', `set -o pipefail; node ${BIN} --quiet ${f} | head -n 2; echo "codes=\${PIPESTATUS[*]}" >&2`]);
+    const p = spawn('bash', ['-c', `set -o pipefail; node ${BIN} --quiet ${CORE_ONLY_FLAGS.join(' ')} ${f} | head -n 2; echo "codes=\${PIPESTATUS[*]}" >&2`]);
     let stderr = '';
     let out = '';
     p.stderr.on('data', (x) => (stderr += x));
@@ -112,7 +112,7 @@ test('EPIPE: | head ends quietly with exit 0', async () => {
 test('SIGTERM: stops reading, flushes, writes the manifest, exits 143', async () => {
   const d = tmp();
   const out = join(d, 'out');
-  const p = spawn(process.execPath, [BIN, '--out', out], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [BIN, '--out', out, ...CORE_ONLY_FLAGS], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   p.stderr.on('data', (x) => (stderr += x));
   p.stdin.write(jsonl(Array.from({ length: 100 }, (_, i) => ({ id: i, text: fakeText(i + 1, 15) }))));
