@@ -127,6 +127,6 @@ export interface Outcome {
   raw?: string;
   pos: SourcePos;
   bytes: number;
-  /** 64-bit hash of the normalised text [hi, lo], for scored records (ledger key) */
-  contentHash?: Uint32Array;
+  /** the record's features, for scored records (lazy: e.g. the nightly job reads exactHash for its ledger) */
+  features?: Features;
 }

@@ -14,7 +14,7 @@ import type { Config } from '../config/index.js';
 import { getPath } from '../config/index.js';
 import { hashString } from '../text/hash.js';
 import type { DiversityScore, DupScore, Features, JsonRecord, OriginLabel, OriginScore, ReasonCode, SourcePos } from '../types.js';
-import { ClusterKeyer, CountTable, DocFreqSketch } from './sketch.js';
+import { ClusterKeyer, CountTable, DocFreqSketch, distinct } from './sketch.js';
 
 export interface Scored {
   seq: number;
@@ -118,6 +118,12 @@ export class Router {
   private accepted = 0;
   private readonly clusters: CountTable;
   private readonly keyer: ClusterKeyer;
+  /**
+   * Tail statistics are kept only when some rule could drop a record the tail protects: soft diversity rules,
+   * balancing, cluster caps, or unknown records counted as synthetic. Otherwise tail can change no decision and the
+   * per-word work is skipped (records are then never flagged tail).
+   */
+  private readonly tailActive: boolean;
 
   constructor(cfg: Config, private readonly opts: RouterOptions) {
     this.rc = cfg.route as unknown as RouteConfig;
@@ -127,6 +133,9 @@ export class Router {
     this.df = new DocFreqSketch(this.rc.seed);
     this.clusters = new CountTable(this.rc.maxClusterSize > 0 ? 1 << 22 : 1);
     this.keyer = new ClusterKeyer(this.rc.seed, (cfg.dedup as { seed?: number }).seed ?? 1);
+    this.tailActive =
+      this.rc.tail.enabled &&
+      (cfg.diversity.enabled || this.rc.balanceBy !== null || this.rc.maxClusterSize > 0 || this.rc.unknownCountsAs === 'synthetic');
   }
 
   get waitingCount(): number {
@@ -238,9 +247,9 @@ export class Router {
   }
 
   /** Tail rules, in order; the first that fires names the rule. Reads statistics from before this record. */
-  private tailRule(s: Scored, label: OriginLabel): string | null {
+  private tailRule(s: Scored, label: OriginLabel, words: Uint32Array): string | null {
     const t = this.rc.tail;
-    if (!t.enabled || label === 'synthetic' || this.docs < this.rc.minDocs) return null;
+    if (label === 'synthetic' || this.docs < this.rc.minDocs) return null;
     if (t.rareStratum.enabled && t.rareStratum.field) {
       const v = getPath(s.record, t.rareStratum.field);
       if (v !== undefined && v !== null) {
@@ -249,16 +258,16 @@ export class Router {
       }
     }
     if (t.rareVocab.enabled) {
-      const share = this.df.rareShare(s.features.wordHashes, t.rareVocab.maxDocFreq * this.docs, t.rareVocab.minWords);
+      const share = this.df.rareShare(words, t.rareVocab.maxDocFreq * this.docs, t.rareVocab.minWords);
       if (share !== null && share >= t.rareVocab.minShare) return 'rare_vocab';
     }
     return null;
   }
 
   /** Running statistics every non-quarantined record feeds, whatever its fate. */
-  private observe(s: Scored): void {
+  private observe(s: Scored, words: Uint32Array): void {
     this.docs++;
-    this.df.add(s.features.wordHashes);
+    this.df.add(words);
     const f = this.rc.tail.rareStratum.field;
     if (this.rc.tail.enabled && this.rc.tail.rareStratum.enabled && f) {
       const v = getPath(s.record, f);
@@ -281,10 +290,13 @@ export class Router {
     if (s.extraReasons) hard.push(...s.extraReasons);
     for (const f of s.ruleFailures) if (f.hard) hard.push(f.code);
     // 2. tail (computed for every human/unknown record, so retention can be reported)
-    const rule = this.tailRule(s, label);
-    r.tail = rule !== null;
-    r.tailRule = rule;
-    this.observe(s);
+    if (this.tailActive) {
+      const words = distinct(s.features.wordHashes);
+      const rule = this.tailRule(s, label, words);
+      r.tail = rule !== null;
+      r.tailRule = rule;
+      this.observe(s, words);
+    }
     const soft = s.ruleFailures.filter((f) => !f.hard).map((f) => f.code);
     if (hard.length) {
       // every failing rule is listed, hard ones first, so the record can be audited in one look

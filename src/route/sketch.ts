@@ -6,7 +6,8 @@ import { fmix32, hashString } from '../text/hash.js';
 
 const WIDTH_BITS = 20; // 2 x 1M counters = 8 MB
 
-function distinct(words: Uint32Array): Uint32Array {
+/** Sorted distinct word hashes of a document (computed once per record by the router). */
+export function distinct(words: Uint32Array): Uint32Array {
   const a = Uint32Array.from(words).sort();
   let w = 0;
   for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[w - 1]) a[w++] = a[i]!;
@@ -28,8 +29,9 @@ export class DocFreqSketch {
     return Math.min(this.table[a]!, this.table[b]!);
   }
 
-  add(words: Uint32Array): void {
-    for (const h of distinct(words)) {
+  /** Count one document; `d` is its distinct word hashes. */
+  add(d: Uint32Array): void {
+    for (const h of d) {
       const [a, b] = this.slots(h);
       const m = Math.min(this.table[a]!, this.table[b]!);
       if (this.table[a] === m) this.table[a] = m + 1;
@@ -37,9 +39,8 @@ export class DocFreqSketch {
     }
   }
 
-  /** Share of a document's distinct words whose document frequency is <= maxDf; null under minWords words. */
-  rareShare(words: Uint32Array, maxDf: number, minWords: number): number | null {
-    const d = distinct(words);
+  /** Share of a document's distinct words (`d`) whose document frequency is <= maxDf; null under minWords words. */
+  rareShare(d: Uint32Array, maxDf: number, minWords: number): number | null {
     if (d.length < minWords || d.length === 0) return null;
     let rare = 0;
     for (const h of d) if (this.estimate(h) <= maxDf) rare++;

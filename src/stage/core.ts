@@ -177,7 +177,7 @@ export class FilterCore {
       // a capped synthetic record leaves the index so it does not suppress later twins
       this.scorers.dedup.remove(s.id, s.features);
     }
-    this.emit({ id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line, contentHash: s.features.exactHash }, s.seq, out);
+    this.emit({ id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line, features: s.features }, s.seq, out);
   }
 
   private idFor(record: JsonRecord, text: string | null): string {
