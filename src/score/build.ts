@@ -2,6 +2,7 @@
 import type { Config } from '../config/index.js';
 import { createDedupScorer, DEDUP_DEFAULTS, type DedupConfig } from './dedup/index.js';
 import type { Scorers } from './registry.js';
+import { createOriginScorer, labelFor, ORIGIN_DEFAULTS, type OriginConfig } from './origin/index.js';
 import { DIVERSITY_DEFAULTS, evaluateRules, measureDiversity, type DiversityConfig } from './diversity/index.js';
 
 export interface BuildOptions {
@@ -18,8 +19,7 @@ export function buildScorers(cfg: Config, opts: BuildOptions = {}): Scorers {
   return {
     dedup: cfg.dedup.enabled ? createDedupScorer(dedupConfigOf(cfg), opts.dedupSnapshot ?? undefined) : null,
     ...diversityOf(cfg),
-    origin: null,
-    labelOf: undefined,
+    ...originOf(cfg),
   };
 }
 
@@ -30,5 +30,19 @@ function diversityOf(cfg: Config): Pick<Scorers, 'diversity' | 'diversityRules'>
   return {
     diversity: (_rec, f) => measureDiversity(f.text, opts),
     diversityRules: (s) => evaluateRules(s, opts.rules),
+  };
+}
+
+/**
+ * Origin: the detector when `origin.enabled`; declared provenance whenever `origin.declared.field` is set (it costs
+ * nothing, so it applies even with the detector off). The label rule lives in the origin module (`labelFor`).
+ */
+function originOf(cfg: Config): Pick<Scorers, 'origin' | 'labelOf'> {
+  const o = { ...ORIGIN_DEFAULTS, ...(cfg.origin as unknown as Partial<OriginConfig>) } as OriginConfig;
+  if (!o.enabled && !o.declared?.field) return { origin: null, labelOf: undefined };
+  const scorer = createOriginScorer(o);
+  return {
+    origin: (rec, f, ctx) => scorer.score(rec, f, ctx),
+    labelOf: (s) => (s ? labelFor(s, o) : 'unknown'),
   };
 }

@@ -11,7 +11,7 @@
  */
 import { FUNCTION_WORDS, T_NUM, T_PUNCT, T_WORD, type Tokens } from './text.js';
 
-export const FEATURE_VERSION = 1;
+export const FEATURE_VERSION = 2;
 
 // --- hashing -------------------------------------------------------------------------------------------------
 
@@ -97,6 +97,10 @@ export const DENSE_NAMES = [
   'rank_oov',
   'logrank_mean',
   'logrank_std',
+  'lm_logp_mean',
+  'lm_logp_std',
+  'lm_gain_mean',
+  'lm_bigram_seen',
   'comma_rate',
   'period_rate',
   'semicolon_rate',
@@ -130,8 +134,100 @@ const I_WORDS = new Set(['i', 'me', 'my', 'mine', 'myself', "i'm", "i've", "i'd"
 const YOU_WORDS = new Set(['you', 'your', 'yours', 'yourself', "you're", "you've", "you'd", "you'll"]);
 const WE_WORDS = new Set(['we', 'us', 'our', 'ours', 'ourselves', "we're", "we've", "we'd", "we'll"]);
 
+/** Frequency ranks keyed by token hash (see `hashStr`); built by `buildRankTable`. */
 export interface RankTable {
-  get(w: string): number | undefined;
+  /** 0-based rank of the token with this hash, or -1 */
+  rankOf(h: number): number;
+  /** token bigram model of human reference text (LM features are 0 without it) */
+  lm?: BigramLM;
+}
+
+/**
+ * A small token bigram model of human reference text: unigram counts of the most frequent tokens (open-addressing
+ * table keyed by token hash) and saturating 16-bit bigram counts in a hashed table. Interpolated
+ * (Jelinek-Mercer) bigram probabilities give a GLTR-like "how predictable is this text to a model of human
+ * writing" profile.
+ */
+export interface BigramLM {
+  uniKeys: Uint32Array;
+  uniVals: Uint32Array;
+  bi: Uint16Array;
+  total: number;
+}
+
+function uniLookup(lm: BigramLM, h: number): number {
+  const mask = lm.uniKeys.length - 1;
+  let i = h & mask;
+  for (;;) {
+    const v = lm.uniVals[i]!;
+    if (v === 0) return 0;
+    if (lm.uniKeys[i] === h) return v;
+    i = (i + 1) & mask;
+  }
+}
+
+function biIndex(a: number, b: number, mask: number): number {
+  return fmix32((Math.imul(a, 0x27d4eb2d) ^ b) + 0x165667b1) & mask;
+}
+
+/** Build the bigram LM from token-hash sequences (human training texts). */
+export function buildBigramLM(seqs: readonly Uint32Array[], topTokens: number, biBits: number): BigramLM {
+  const counts = new Map<number, number>();
+  let total = 0;
+  for (const q of seqs) {
+    for (let i = 0; i < q.length; i++) counts.set(q[i]!, (counts.get(q[i]!) ?? 0) + 1);
+    total += q.length;
+  }
+  const top = [...counts].filter(([, c]) => c >= 2).sort((a, b) => b[1] - a[1] || a[0] - b[0]).slice(0, topTokens);
+  let size = 1024;
+  while (size < top.length * 2) size <<= 1;
+  const uniKeys = new Uint32Array(size);
+  const uniVals = new Uint32Array(size);
+  for (const [h, c] of top) {
+    let i = h & (size - 1);
+    while (uniVals[i] !== 0) i = (i + 1) & (size - 1);
+    uniKeys[i] = h;
+    uniVals[i] = c;
+  }
+  const bi = new Uint16Array(1 << biBits);
+  const bmask = bi.length - 1;
+  for (const q of seqs) {
+    for (let i = 1; i < q.length; i++) {
+      const j = biIndex(q[i - 1]!, q[i]!, bmask);
+      if (bi[j]! < 65535) bi[j]!++;
+    }
+  }
+  return { uniKeys, uniVals, bi, total };
+}
+
+/** Open-addressing table from token hash to rank (the first occurrence of a word wins). */
+export function buildRankTable(words: readonly string[]): RankTable {
+  let size = 1024;
+  while (size < words.length * 2) size <<= 1;
+  const keys = new Uint32Array(size);
+  const vals = new Int32Array(size).fill(-1);
+  const mask = size - 1;
+  words.forEach((w, r) => {
+    const h = hashStr(w);
+    let i = h & mask;
+    while (vals[i] !== -1) {
+      if (keys[i] === h) return;
+      i = (i + 1) & mask;
+    }
+    keys[i] = h;
+    vals[i] = r;
+  });
+  return {
+    rankOf(h: number): number {
+      let i = h & mask;
+      for (;;) {
+        const v = vals[i]!;
+        if (v === -1) return -1;
+        if (keys[i] === h) return v;
+        i = (i + 1) & mask;
+      }
+    },
+  };
 }
 
 /** Raw features of one window: hashed (index → value, already normalised) and raw dense values. */
@@ -151,9 +247,11 @@ export interface ExtractOptions {
   ranks: RankTable;
   /** collect feature names for explanations */
   names?: Map<number, string>;
+  /** scale of the hashed families [unigram, bigram, skeleton trigram]; default 1 each */
+  fam?: readonly number[];
 }
 
-/** Token hashes are computed once per text and shared by all windows. */
+/** Per-token attributes computed once per text and shared by all windows. */
 export interface Prepared {
   toks: Tokens;
   th: Uint32Array; // hash of each token
@@ -161,12 +259,29 @@ export interface Prepared {
   skName?: string[];
   /** token index of each word (type WORD or NUM) */
   wordPos: Int32Array;
+  /** punctuation class (PC_*) of punctuation tokens, 0 for words */
+  pc: Uint8Array;
+  /** word flags (F_*) */
+  fl: Uint8Array;
 }
+
+// punctuation classes, in the order of the *_rate dense features
+const PUNCT_CLASS: Record<string, number> = { ',': 1, '.': 2, ';': 3, ':': 4, '!': 5, '?': 6, '(': 7, '"': 8, "'": 9, '—': 10, '...': 11 };
+const PC_OTHER = 12;
+const F_FW = 1;
+const F_CONTR = 2;
+const F_HYPH = 4;
+const F_I = 8;
+const F_YOU = 16;
+const F_WE = 32;
+const F_SENTSTART = 64;
 
 export function prepare(toks: Tokens, keepNames = false): Prepared {
   const n = toks.tok.length;
   const th = new Uint32Array(n);
   const sk = new Uint32Array(n);
+  const pc = new Uint8Array(n);
+  const fl = new Uint8Array(n);
   const skName: string[] | undefined = keepNames ? new Array(n) : undefined;
   const wordPos = new Int32Array(toks.nWords);
   let w = 0;
@@ -176,12 +291,26 @@ export function prepare(toks: Tokens, keepNames = false): Prepared {
     const ty = toks.type[i]!;
     th[i] = hashStr(t);
     const s = skeletonOf(t, ty, toks.caps[i]!, sentStart);
-    sk[i] = hashStr(s, 0x01234567);
+    sk[i] = s === t ? th[i]! : hashStr(s);
     if (skName) skName[i] = s;
-    if (ty !== T_PUNCT) wordPos[w++] = i;
+    if (ty === T_PUNCT) {
+      pc[i] = PUNCT_CLASS[t] ?? PC_OTHER;
+    } else {
+      wordPos[w++] = i;
+      let f = sentStart ? F_SENTSTART : 0;
+      if (ty === T_WORD) {
+        if (FW.has(t)) f |= F_FW;
+        if (t.indexOf("'") > 0 && CONTRACTION.test(t)) f |= F_CONTR;
+        if (t.indexOf('-') > 0) f |= F_HYPH;
+        if (I_WORDS.has(t)) f |= F_I;
+        else if (YOU_WORDS.has(t)) f |= F_YOU;
+        else if (WE_WORDS.has(t)) f |= F_WE;
+      }
+      fl[i] = f;
+    }
     sentStart = ty === T_PUNCT ? t === '.' || t === '!' || t === '?' || t === '...' || (sentStart && t === '"') : false;
   }
-  return { toks, th, sk, skName, wordPos };
+  return { toks, th, sk, skName, wordPos, pc, fl };
 }
 
 /**
@@ -196,69 +325,73 @@ export function windowStarts(nWords: number, W: number): number[] {
   return out;
 }
 
-const scratch = new Map<number, number>();
+let hbuf = new Uint32Array(1024);
 
-function addFam(map: Map<number, number>, tmp: Map<number, number>, mask: number, scale: number): void {
+/**
+ * Append one hashed family: sort the n hashes in hbuf, count runs, log-scale, L2-normalise, scale. Returns the
+ * number of distinct hashes that occur more than once (in occurrences) for the repetition feature.
+ */
+function emitFamily(n: number, mask: number, scale: number, idx: number[], val: number[]): number {
+  if (n === 0) return 0;
+  const h = hbuf.subarray(0, n);
+  h.sort();
   let ss = 0;
-  for (const v of tmp.values()) {
-    const l = Math.log1p(v);
+  let repeated = 0;
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && h[j] === h[i]) j++;
+    const l = Math.log1p(j - i);
     ss += l * l;
+    if (j - i > 1) repeated += j - i;
+    i = j;
   }
-  if (ss === 0) return;
+  if (scale === 0) return repeated;
   const inv = scale / Math.sqrt(ss);
-  for (const [h, v] of tmp) {
-    const i = h & mask;
-    map.set(i, (map.get(i) ?? 0) + Math.log1p(v) * inv);
+  for (let i = 0; i < n; ) {
+    let j = i + 1;
+    while (j < n && h[j] === h[i]) j++;
+    idx.push(h[i]! & mask);
+    val.push(Math.log1p(j - i) * inv);
+    i = j;
   }
-}
-
-function bump(tmp: Map<number, number>, h: number): void {
-  tmp.set(h, (tmp.get(h) ?? 0) + 1);
+  return repeated;
 }
 
 /** Raw features of words [w0, w1) of a prepared text. */
 export function extractWindow(p: Prepared, w0: number, w1: number, o: ExtractOptions): RawWindow {
-  const { toks, th, sk } = p;
+  const { toks, th, sk, pc, fl } = p;
   const t0 = w0 === 0 ? 0 : p.wordPos[w0]!;
   // include punctuation that follows the last word
   let t1 = w1 >= p.wordPos.length ? toks.tok.length : p.wordPos[w1]!;
   if (t1 < t0) t1 = t0;
   const mask = o.dim - 1;
   const names = o.names;
-  const out = new Map<number, number>();
-  const tmp = scratch;
+  const fam = o.fam ?? [1, 1, 1];
+  const nt = t1 - t0;
+  if (hbuf.length < 2 * nt + 2) hbuf = new Uint32Array(2 * nt + 64);
+  const idxA: number[] = [];
+  const valA: number[] = [];
 
   // unigrams
-  tmp.clear();
-  for (let i = t0; i < t1; i++) {
-    const h = combine(FAM_UNI, th[i]!);
-    bump(tmp, h);
-    if (names) names.set(h & mask, 'u:' + toks.tok[i]);
-  }
-  addFam(out, tmp, mask, 1);
+  for (let i = t0; i < t1; i++) hbuf[i - t0] = combine(FAM_UNI, th[i]!);
+  if (names) for (let i = t0; i < t1; i++) names.set(hbuf[i - t0]! & mask, 'u:' + toks.tok[i]);
+  emitFamily(nt, mask, fam[0] ?? 0, idxA, valA);
   // bigrams
-  tmp.clear();
-  for (let i = t0 + 1; i < t1; i++) {
-    const h = combine(combine(FAM_BI, th[i - 1]!), th[i]!);
-    bump(tmp, h);
-    if (names) names.set(h & mask, 'b:' + toks.tok[i - 1] + ' ' + toks.tok[i]);
-  }
-  const nBigrams = t1 - t0 - 1;
-  let repeated = 0;
-  for (const v of tmp.values()) if (v > 1) repeated += v;
-  addFam(out, tmp, mask, 1);
+  for (let i = t0 + 1; i < t1; i++) hbuf[i - t0 - 1] = combine(combine(FAM_BI, th[i - 1]!), th[i]!);
+  if (names) for (let i = t0 + 1; i < t1; i++) names.set(hbuf[i - t0 - 1]! & mask, 'b:' + toks.tok[i - 1] + ' ' + toks.tok[i]);
+  const nBigrams = Math.max(0, nt - 1);
+  const repeated = emitFamily(nBigrams, mask, fam[1] ?? 0, idxA, valA);
   // skeleton trigrams
-  tmp.clear();
-  for (let i = t0 + 2; i < t1; i++) {
-    const h = combine(combine(combine(FAM_SKEL, sk[i - 2]!), sk[i - 1]!), sk[i]!);
-    bump(tmp, h);
-    if (names && p.skName) names.set(h & mask, 's:' + p.skName[i - 2] + ' ' + p.skName[i - 1] + ' ' + p.skName[i]);
+  for (let i = t0 + 2; i < t1; i++) hbuf[i - t0 - 2] = combine(combine(combine(FAM_SKEL, sk[i - 2]!), sk[i - 1]!), sk[i]!);
+  if (names && p.skName) {
+    for (let i = t0 + 2; i < t1; i++) names.set(hbuf[i - t0 - 2]! & mask, 's:' + p.skName[i - 2] + ' ' + p.skName[i - 1] + ' ' + p.skName[i]);
   }
-  addFam(out, tmp, mask, 1);
+  emitFamily(Math.max(0, nt - 2), mask, fam[2] ?? 0, idxA, valA);
 
   // dense
   const d = new Float64Array(N_DENSE);
   let words = 0;
+  let alphaN = 0;
   let wlSum = 0;
   let wlSq = 0;
   let longW = 0;
@@ -271,78 +404,92 @@ export function extractWindow(p: Prepared, w0: number, w1: number, o: ExtractOpt
   let weW = 0;
   let fw = 0;
   let hyph = 0;
-  const punct: Record<string, number> = {};
-  let otherSym = 0;
-  const sentLens: number[] = [];
+  const punct = new Float64Array(13);
+  let slN = 0;
+  let slSum = 0;
+  let slSq = 0;
+  let slMax = 0;
   let cur = 0;
-  let sentStart = true;
-  const starts = new Set<string>();
   let nStarts = 0;
   let lowerStart = 0;
-  const types = new Map<string, number>();
+  let nStartH = 0;
   for (let i = t0; i < t1; i++) {
-    const t = toks.tok[i]!;
-    const ty = toks.type[i]!;
-    if (ty === T_PUNCT) {
-      if (t === '.' || t === '!' || t === '?' || t === '...') {
-        if (cur > 0) sentLens.push(cur);
+    const c = pc[i]!;
+    if (c !== 0) {
+      if (c === 2 || c === 5 || c === 6 || c === 11) {
+        if (cur > 0) {
+          slN++;
+          slSum += cur;
+          slSq += cur * cur;
+          if (cur > slMax) slMax = cur;
+        }
         cur = 0;
-        sentStart = true;
       }
-      if (t.length === 1 && ',.;:!?()"\'—'.includes(t)) punct[t] = (punct[t] ?? 0) + 1;
-      else if (t === '...') punct['...'] = (punct['...'] ?? 0) + 1;
-      else otherSym++;
+      punct[c]!++;
       continue;
     }
     words++;
     cur++;
-    const L = toks.len[i]!;
-    if (sentStart) {
+    const f = fl[i]!;
+    const cp = toks.caps[i]!;
+    if (f & F_SENTSTART) {
+      // sentence-start words go to the second half of hbuf for the diversity count
+      hbuf[nt + nStartH] = th[i]!;
+      nStartH++;
       nStarts++;
-      starts.add(t);
-      if (ty === T_WORD && toks.caps[i] === 0) lowerStart++;
-    } else if (toks.caps[i] === 1) capMid++;
-    if (toks.caps[i] === 2) allCaps++;
-    sentStart = false;
-    if (ty === T_NUM) {
+      if (toks.type[i] === T_WORD && cp === 0) lowerStart++;
+    } else if (cp === 1) capMid++;
+    if (cp === 2) allCaps++;
+    if (toks.type[i] === T_NUM) {
       nums++;
       continue;
     }
-    types.set(t, (types.get(t) ?? 0) + 1);
+    hbuf[alphaN++] = th[i]!; // word hashes for type counts (first half of hbuf; unigram hashes no longer needed)
+    const L = toks.len[i]!;
     wlSum += L;
     wlSq += L * L;
     if (L >= 9) longW++;
-    if (t.indexOf('-') > 0) hyph++;
-    if (t.indexOf("'") > 0 && CONTRACTION.test(t)) contr++;
-    if (I_WORDS.has(t)) iW++;
-    else if (YOU_WORDS.has(t)) youW++;
-    else if (WE_WORDS.has(t)) weW++;
-    if (FW.has(t)) fw++;
+    if (f & F_HYPH) hyph++;
+    if (f & F_CONTR) contr++;
+    if (f & F_I) iW++;
+    else if (f & F_YOU) youW++;
+    else if (f & F_WE) weW++;
+    if (f & F_FW) fw++;
   }
-  if (cur > 0) sentLens.push(cur);
+  if (cur > 0) {
+    slN++;
+    slSum += cur;
+    slSq += cur * cur;
+    if (cur > slMax) slMax = cur;
+  }
+  // types and hapaxes from the sorted word hashes
+  let V = 0;
+  let hapax = 0;
+  if (alphaN > 0) {
+    const h = hbuf.subarray(0, alphaN).sort();
+    for (let i = 0; i < alphaN; ) {
+      let j = i + 1;
+      while (j < alphaN && h[j] === h[i]) j++;
+      V++;
+      if (j - i === 1) hapax++;
+      i = j;
+    }
+  }
+  let distinctStarts = 0;
+  if (nStartH > 0) {
+    const h = hbuf.subarray(nt, nt + nStartH).sort();
+    for (let i = 0; i < nStartH; i++) if (i === 0 || h[i] !== h[i - 1]) distinctStarts++;
+  }
   const alpha = Math.max(1, words - nums);
   const W = Math.max(1, words);
-  let slm = 0;
-  let sls = 0;
-  let slmax = 0;
-  if (sentLens.length > 0) {
-    for (const x of sentLens) {
-      slm += x;
-      if (x > slmax) slmax = x;
-    }
-    slm /= sentLens.length;
-    for (const x of sentLens) sls += (x - slm) * (x - slm);
-    sls = Math.sqrt(sls / sentLens.length);
-  }
+  const slm = slN > 0 ? slSum / slN : 0;
+  const sls = slN > 0 ? Math.sqrt(Math.max(0, slSq / slN - slm * slm)) : 0;
   const wlm = wlSum / alpha;
-  const V = types.size;
-  let hapax = 0;
-  for (const c of types.values()) if (c === 1) hapax++;
   let k = 0;
   d[k++] = Math.log1p(slm);
   d[k++] = Math.log1p(sls);
   d[k++] = slm > 0 ? sls / slm : 0;
-  d[k++] = slm > 0 ? slmax / slm : 0;
+  d[k++] = slm > 0 ? slMax / slm : 0;
   d[k++] = wlm;
   d[k++] = Math.sqrt(Math.max(0, wlSq / alpha - wlm * wlm));
   d[k++] = longW / alpha;
@@ -351,10 +498,10 @@ export function extractWindow(p: Prepared, w0: number, w1: number, o: ExtractOpt
   d[k++] = hapax / alpha;
   rankFeatures(p, t0, t1, o.ranks, d);
   k += RANK_SLOTS;
-  for (const ch of [',', '.', ';', ':', '!', '?', '(', '"', "'", '—']) d[k++] = (punct[ch] ?? 0) / W;
+  for (let c = 1; c <= 10; c++) d[k++] = punct[c]! / W;
   d[k++] = hyph / alpha;
-  d[k++] = (punct['...'] ?? 0) / W;
-  d[k++] = otherSym / W;
+  d[k++] = punct[11]! / W;
+  d[k++] = punct[PC_OTHER]! / W;
   d[k++] = capMid / W;
   d[k++] = allCaps / W;
   d[k++] = nums / W;
@@ -364,22 +511,14 @@ export function extractWindow(p: Prepared, w0: number, w1: number, o: ExtractOpt
   d[k++] = weW / alpha;
   d[k++] = fw / alpha;
   d[k++] = nBigrams > 0 ? repeated / nBigrams : 0;
-  d[k++] = nStarts > 0 ? starts.size / nStarts : 1;
+  d[k++] = nStarts > 0 ? distinctStarts / nStarts : 1;
   d[k++] = nStarts > 0 ? lowerStart / nStarts : 0;
 
-  const idx = new Int32Array(out.size);
-  const val = new Float32Array(out.size);
-  let j = 0;
-  for (const [i, v] of out) {
-    idx[j] = i;
-    val[j] = v;
-    j++;
-  }
-  return { idx, val, dense: d, words, t0, t1 };
+  return { idx: Int32Array.from(idxA), val: Float32Array.from(valA), dense: d, words, t0, t1 };
 }
 
 const RANK_FIRST = DENSE_NAMES.indexOf('rank_top10');
-const RANK_SLOTS = 8;
+const RANK_SLOTS = 12;
 const LOG_OOV = Math.log(40000);
 
 /**
@@ -393,9 +532,9 @@ export function rankFeatures(p: Prepared, t0: number, t1: number, ranks: RankTab
   for (let i = t0; i < t1; i++) {
     if (toks.type[i] !== T_WORD) continue;
     n++;
-    const r = ranks.get(toks.tok[i]!);
+    const r = ranks.rankOf(p.th[i]!);
     let lr: number;
-    if (r === undefined) {
+    if (r < 0) {
       oov++;
       lr = LOG_OOV;
     } else {
@@ -420,6 +559,40 @@ export function rankFeatures(p: Prepared, t0: number, t1: number, ranks: RankTab
   d[k++] = oov / a;
   d[k++] = m;
   d[k++] = Math.sqrt(Math.max(0, sq / a - m * m));
+  const lm = ranks.lm;
+  if (!lm) {
+    d[k++] = 0;
+    d[k++] = 0;
+    d[k++] = 0;
+    d[k++] = 0;
+    return;
+  }
+  const th = p.th;
+  const bmask = lm.bi.length - 1;
+  const denom = lm.total + 0.5 * lm.uniKeys.length;
+  let ln = 0, ls = 0, lsq = 0, gs = 0, seen = 0;
+  for (let i = t0 + 1; i < t1; i++) {
+    const cb = uniLookup(lm, th[i]!);
+    const ca = uniLookup(lm, th[i - 1]!);
+    const pu = (cb + 0.5) / denom;
+    let pr = pu;
+    if (ca > 0) {
+      const cab = Math.min(ca, lm.bi[biIndex(th[i - 1]!, th[i]!, bmask)]!);
+      if (cab > 0) seen++;
+      pr = 0.7 * (cab / ca) + 0.3 * pu;
+    }
+    const lp = Math.log(pr);
+    ln++;
+    ls += lp;
+    lsq += lp * lp;
+    gs += lp - Math.log(pu);
+  }
+  const b = Math.max(1, ln);
+  const mm = ls / b;
+  d[k++] = mm;
+  d[k++] = Math.sqrt(Math.max(0, lsq / b - mm * mm));
+  d[k++] = gs / b;
+  d[k++] = seen / b;
 }
 
 /** Standardisation and binning of the dense features, fitted on training windows. */
@@ -492,4 +665,30 @@ export function assemble(w: RawWindow, dim: number, st: DenseStats, denseScale: 
     k++;
   }
   return { idx, val };
+}
+
+/** Linear score of a window without materialising the assembled vector: bias + w · assemble(w). */
+export function dotWindow(
+  w: RawWindow,
+  weights: ArrayLike<number>,
+  bias: number,
+  dim: number,
+  st: DenseStats,
+  denseScale: number,
+): number {
+  let z = bias;
+  const { idx, val } = w;
+  for (let k = 0; k < idx.length; k++) z += weights[idx[k]!]! * val[k]!;
+  for (let f = 0; f < N_DENSE; f++) {
+    const x = w.dense[f]!;
+    let zz = (x - st.mean[f]!) / st.std[f]!;
+    if (zz > 5) zz = 5;
+    else if (zz < -5) zz = -5;
+    z += weights[dim + f]! * zz * denseScale;
+    const e = st.edges[f]!;
+    let b = 0;
+    while (b < e.length && x > e[b]!) b++;
+    z += weights[dim + N_DENSE + f * N_BINS + b]! * denseScale;
+  }
+  return z;
 }

@@ -8,11 +8,16 @@ import { fileURLToPath } from 'node:url';
 import {
   FEATURE_VERSION,
   assemble,
+  buildRankTable,
+  dotWindow,
   extractWindow,
   featureCount,
   featureName,
+  N_BINS,
+  N_DENSE,
   prepare,
   windowStarts,
+  type BigramLM,
   type DenseStats,
   type RankTable,
 } from './features.js';
@@ -29,7 +34,11 @@ export interface OriginModelFile {
   window: number;
   dim: number;
   denseScale: number;
+  /** scales of the hashed families [unigram, bigram, skeleton trigram] */
+  families: number[];
   ranks: string[];
+  /** bigram LM of human reference text: base64 of Uint32 keys / Uint32 counts / Uint16 bigram counts */
+  lm?: { uniKeys: string; uniVals: string; bi: string; total: number };
   dense: DenseStats;
   bias: number;
   weights: string;
@@ -85,12 +94,39 @@ export function encodeWeights(w: ArrayLike<number>): string {
   return buf.toString('base64');
 }
 
-export function rankTable(words: readonly string[]): RankTable {
-  const m = new Map<string, number>();
-  words.forEach((w, i) => {
-    if (!m.has(w)) m.set(w, i);
-  });
-  return m;
+export function rankTable(words: readonly string[], lm?: BigramLM): RankTable {
+  const t = buildRankTable(words);
+  if (lm) t.lm = lm;
+  return t;
+}
+
+function b64ToTyped<T extends Uint32Array | Uint16Array>(b64: string, C: { new (n: number): T; BYTES_PER_ELEMENT: number }): T {
+  const buf = Buffer.from(b64, 'base64');
+  const out = new C(buf.byteLength / C.BYTES_PER_ELEMENT);
+  for (let i = 0; i < out.length; i++) out[i] = C.BYTES_PER_ELEMENT === 4 ? buf.readUInt32LE(i * 4) : buf.readUInt16LE(i * 2);
+  return out;
+}
+
+function typedToB64(a: Uint32Array | Uint16Array): string {
+  const buf = Buffer.alloc(a.length * a.BYTES_PER_ELEMENT);
+  for (let i = 0; i < a.length; i++) {
+    if (a.BYTES_PER_ELEMENT === 4) buf.writeUInt32LE(a[i]!, i * 4);
+    else buf.writeUInt16LE(a[i]!, i * 2);
+  }
+  return buf.toString('base64');
+}
+
+export function decodeLM(f: NonNullable<OriginModelFile['lm']>): BigramLM {
+  return {
+    uniKeys: b64ToTyped(f.uniKeys, Uint32Array),
+    uniVals: b64ToTyped(f.uniVals, Uint32Array),
+    bi: b64ToTyped(f.bi, Uint16Array),
+    total: f.total,
+  };
+}
+
+export function encodeLM(lm: BigramLM): NonNullable<OriginModelFile['lm']> {
+  return { uniKeys: typedToB64(lm.uniKeys), uniVals: typedToB64(lm.uniVals), bi: typedToB64(lm.bi), total: lm.total };
 }
 
 /** Build a model object from its parsed file. */
@@ -103,7 +139,7 @@ export function modelFromFile(file: OriginModelFile, path = '<memory>'): OriginM
     );
   }
   const weights = decodeWeights(file.weights, featureCount(file.dim));
-  const ranks = rankTable(file.ranks);
+  const ranks = rankTable(file.ranks, file.lm ? decodeLM(file.lm) : undefined);
   return {
     file,
     weights,
@@ -155,26 +191,59 @@ function predictWith(
   const contrib = names ? new Map<number, number>() : undefined;
   let sum = 0;
   for (const s of starts) {
-    const raw = extractWindow(p, s, Math.min(toks.nWords, s + file.window), { dim: file.dim, ranks, names });
-    const v = assemble(raw, file.dim, file.dense, file.denseScale);
-    let z = file.bias;
-    for (let k = 0; k < v.idx.length; k++) {
-      const c = weights[v.idx[k]!]! * v.val[k]!;
-      z += c;
-      if (contrib) contrib.set(v.idx[k]!, (contrib.get(v.idx[k]!) ?? 0) + c);
+    const raw = extractWindow(p, s, Math.min(toks.nWords, s + file.window), { dim: file.dim, ranks, names, fam: file.families });
+    if (contrib) {
+      const v = assemble(raw, file.dim, file.dense, file.denseScale);
+      let z = file.bias;
+      for (let k = 0; k < v.idx.length; k++) {
+        const c = weights[v.idx[k]!]! * v.val[k]!;
+        z += c;
+        contrib.set(v.idx[k]!, (contrib.get(v.idx[k]!) ?? 0) + c);
+      }
+      sum += z;
+    } else {
+      sum += dotWindow(raw, weights, file.bias, file.dim, file.dense, file.denseScale);
     }
-    sum += z;
   }
   const logit = sum / starts.length;
   const p_ai = sigmoid(file.platt.a * logit + file.platt.b);
   const out: Prediction = { p_ai, logit, words: toks.nWords };
-  if (contrib) {
-    const k = opts.topK ?? 8;
-    out.top = [...contrib.entries()]
-      .map(([i, c]): [string, number] => [featureName(i, file.dim, names), (c / starts.length) * file.platt.a])
-      .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || (a[0] < b[0] ? -1 : 1))
-      .slice(0, k)
-      .map(([n, c]) => [n, Math.round(c * 1000) / 1000]);
-  }
+  if (contrib) out.top = explainTop(file, weights, contrib, starts.length, names, opts.topK ?? 8);
   return out;
+}
+
+/**
+ * Top contributions (in calibrated-logit units, averaged over windows). A dense feature's standardised value and its
+ * quantile bin are reported together as one `d:<name>` entry, with the bin weight centred on the mean of that
+ * feature's bin weights, so constant offsets shared by every text do not crowd the list.
+ */
+function explainTop(
+  file: OriginModelFile,
+  weights: Float32Array,
+  contrib: Map<number, number>,
+  nWin: number,
+  names: Map<number, string> | undefined,
+  k: number,
+): Array<[string, number]> {
+  const dim = file.dim;
+  const byName = new Map<string, number>();
+  for (const [i, c] of contrib) {
+    let name: string;
+    let v = c;
+    if (i < dim) name = featureName(i, dim, names);
+    else if (i < dim + N_DENSE) name = featureName(i, dim);
+    else {
+      const f = Math.floor((i - dim - N_DENSE) / N_BINS);
+      name = featureName(dim + f, dim);
+      let m = 0;
+      for (let b = 0; b < N_BINS; b++) m += weights[dim + N_DENSE + f * N_BINS + b]!;
+      v = c - (m / N_BINS) * file.denseScale * nWin;
+    }
+    byName.set(name, (byName.get(name) ?? 0) + v);
+  }
+  return [...byName.entries()]
+    .map(([n, c]): [string, number] => [n, (c / nWin) * file.platt.a])
+    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]) || (a[0] < b[0] ? -1 : 1))
+    .slice(0, k)
+    .map(([n, c]) => [n, Math.round(c * 1000) / 1000]);
 }

@@ -85,21 +85,29 @@ export function cleanText(raw: string): string {
   if (s.indexOf('[') >= 0) s = s.replace(BRACKET_REF, '');
 
   // line-level processing
-  const lines = s.split(/\r?\n|\r/);
+  const lines = s.split(/\r?\n|\r/).map((l) => l.trim());
   const kept: string[] = [];
   let nonEmpty = 0;
-  for (const l of lines) if (l.trim() !== '') nonEmpty++;
-  for (let line of lines) {
-    line = line.trim();
+  for (const l of lines) if (l !== '') nonEmpty++;
+  for (let li = 0; li < lines.length; li++) {
+    let line = lines[li]!;
     if (line === '') continue;
     if (nonEmpty > 1) {
       if (RULE_LINE.test(line)) continue;
-      const hadMarker = LINE_MARKERS.test(line);
-      if (hadMarker) line = line.replace(LINE_MARKERS, '');
-      // heading-like line: few words and no sentence punctuation at the end
-      if (!LINE_END_SENTENCE.test(line) && countWords(line) <= 10) continue;
+      if (LINE_MARKERS.test(line)) line = line.replace(LINE_MARKERS, '');
       // a leading "Title: ..." line is dropped whole
       if (kept.length === 0 && /^title\s*:/i.test(line)) continue;
+      // heading-like line: few words, no sentence punctuation at the end, and not a hard-wrapped line of a
+      // paragraph (the next line is blank, absent, or starts a new sentence)
+      if (!LINE_END_SENTENCE.test(line)) {
+        const nw = countWords(line);
+        const next = li + 1 < lines.length ? lines[li + 1]! : '';
+        const prevBlank = li === 0 || lines[li - 1] === '';
+        const c = next.charCodeAt(0);
+        const nextStartsLower = (c >= 97 && c <= 122) || c === 40 || c === 44;
+        if (nw <= 10 && next === '') continue;
+        if (nw <= 6 && prevBlank && !nextStartsLower) continue;
+      }
     } else if (LINE_MARKERS.test(line)) {
       line = line.replace(LINE_MARKERS, '');
     }
@@ -267,11 +275,13 @@ export function looksLikeCode(raw: string): boolean {
   let letters = 0;
   for (let i = 0; i < n; i++) {
     const c = raw.charCodeAt(i);
-    // { } ; = < > [ ] ( ) | & $ # \ _
-    if (c === 123 || c === 125 || c === 59 || c === 61 || c === 60 || c === 62 || c === 91 || c === 93 || c === 92 || c === 124 || c === 36 || c === 95) sym++;
+    // { } ; = < > [ ] | \ _
+    if (c === 123 || c === 125 || c === 59 || c === 61 || c === 60 || c === 62 || c === 91 || c === 93 || c === 92 || c === 124 || c === 95) sym++;
     else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90)) letters++;
   }
   const symRate = sym / Math.max(1, letters);
+  if (symRate <= 0.03) return false;
+  if (symRate > 0.15 && n > 40) return true;
   const lines = raw.split('\n');
   let codeLines = 0;
   let nonEmpty = 0;
@@ -281,9 +291,7 @@ export function looksLikeCode(raw: string): boolean {
     nonEmpty++;
     if (CODE_LINE.test(l)) codeLines++;
   }
-  if (nonEmpty >= 3 && codeLines / nonEmpty >= 0.5 && symRate > 0.03) return true;
-  if (symRate > 0.15 && n > 40) return true;
-  return false;
+  return nonEmpty >= 3 && codeLines / nonEmpty >= 0.5;
 }
 
 /**

@@ -1,0 +1,113 @@
+/**
+ * Likely-AI-origin scorer. Declared provenance (a record field naming the origin) wins when trusted; otherwise the
+ * bundled CPU detector gives a calibrated `p_ai`, or null with a reason when it cannot judge the text.
+ */
+import type { Features, JsonRecord, OriginLabel, OriginScore, ScoreContext, Scorer } from '../../types.js';
+import { loadModel, type OriginModel, type Prediction, type PredictOptions } from './model.js';
+
+export { loadModel, defaultModelPath, type OriginModel, type Prediction, type PredictOptions } from './model.js';
+
+export type DeclaredValue = string | number | boolean | null;
+
+export interface OriginConfig {
+  /** run the detector; declared provenance still applies when false */
+  enabled: boolean;
+  /** declared provenance: dotted path of the field, and the JSON values meaning each label ('' or null field = off) */
+  declared: { field: string | null; synthetic: DeclaredValue[]; human: DeclaredValue[] };
+  /** a declared label wins over the detector */
+  trustDeclared: boolean;
+  /** p_ai >= threshold => synthetic */
+  threshold: number;
+  /** p_ai < humanThreshold => human; in between => unknown */
+  humanThreshold: number;
+  /** texts with fewer words (after cleaning) get p_ai null, reason too_short */
+  minWords: number;
+  /** attach the top contributing detector features */
+  explain: boolean;
+  /** model file; '' = the bundled models/origin-v1.json */
+  model: string;
+}
+
+/**
+ * Defaults. threshold / humanThreshold / minWords are the values chosen at training time on the leave-one-source-out
+ * folds (see models/ORIGIN_MODEL_CARD.md); a unit test keeps them equal to the bundled model's.
+ */
+export const ORIGIN_DEFAULTS: OriginConfig = {
+  enabled: true,
+  declared: { field: '', synthetic: [], human: [] },
+  trustDeclared: true,
+  threshold: 0.908,
+  humanThreshold: 0.5,
+  minWords: 50,
+  explain: false,
+  model: '',
+};
+
+/** Score one text with the bundled model (or `opts.model`): `{ p_ai, reason?, top?, logit?, words? }`. */
+export function predict(text: string, opts: PredictOptions & { model?: string } = {}): Prediction {
+  return loadModel(opts.model).predict(text, opts);
+}
+
+/** Value at a dotted path ("meta.source"); a key containing dots is also found whole. */
+export function getPath(record: JsonRecord, path: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(record, path)) return record[path];
+  let cur: unknown = record;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
+    if (!Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** The declared label of a record, or null when the field is off, missing, or holds an unlisted value. */
+export function declaredLabel(record: JsonRecord, declared: OriginConfig['declared'] | undefined): OriginLabel | null {
+  if (!declared || !declared.field) return null;
+  const v = getPath(record, declared.field);
+  if (v === undefined) return null;
+  // compare as JSON values: strings, numbers, booleans and null match only their own type
+  if ((declared.synthetic ?? []).some((x) => x === v)) return 'synthetic';
+  if ((declared.human ?? []).some((x) => x === v)) return 'human';
+  return null;
+}
+
+/** synthetic if declared so (and trusted) or p_ai >= threshold; human if declared so or p_ai < humanThreshold. */
+export function labelFor(score: OriginScore, cfg: Pick<OriginConfig, 'threshold' | 'humanThreshold'>): OriginLabel {
+  if (score.by === 'declared' && score.declared) return score.declared;
+  if (score.p_ai === null || score.p_ai === undefined) return 'unknown';
+  if (score.p_ai >= cfg.threshold) return 'synthetic';
+  if (score.p_ai < cfg.humanThreshold) return 'human';
+  return 'unknown';
+}
+
+export function createOriginScorer(cfgIn: Partial<OriginConfig> = ORIGIN_DEFAULTS): Scorer<OriginScore> {
+  const cfg: OriginConfig = {
+    ...ORIGIN_DEFAULTS,
+    ...cfgIn,
+    declared: { ...ORIGIN_DEFAULTS.declared, ...(cfgIn.declared ?? {}) },
+  };
+  // load once, up front: a missing or incompatible model fails at start, not on the first record
+  const model: OriginModel | null = cfg.enabled ? loadModel(cfg.model) : null;
+  const popts: PredictOptions = { explain: cfg.explain, minWords: cfg.minWords };
+  return {
+    name: 'origin',
+    score(record: JsonRecord, features: Features, _ctx: ScoreContext): OriginScore {
+      const declared = declaredLabel(record, cfg.declared);
+      if (declared && cfg.trustDeclared) return { p_ai: null, by: 'declared', declared, reason: 'declared' };
+      if (!model) return { p_ai: null, by: 'none', declared, reason: 'disabled' };
+      const text = typeof features.text === 'string' ? features.text : '';
+      const pr = model.predict(text, popts);
+      if (pr.p_ai === null) {
+        const reason = pr.reason === 'empty' ? 'too_short' : (pr.reason ?? 'unknown');
+        return { p_ai: null, by: 'none', declared, reason };
+      }
+      const out: OriginScore = { p_ai: round6(pr.p_ai), by: 'detector', declared };
+      if (cfg.explain && pr.top) out.top = pr.top;
+      return out;
+    },
+  };
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
