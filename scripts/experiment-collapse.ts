@@ -7,7 +7,7 @@
  * Writes DIR/collapse.json and DIR/collapse.html (default DIR: out/collapse). Progress goes to stderr; stdout
  * carries only the final summary table.
  */
-import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHARED = resolve(ROOT, '../shared/corpora');
 
 const USAGE = `usage: npm run experiment:collapse -- [--generations N] [--human FILE.jsonl[.gz]] [--out DIR] [--seed S] [--origin declared|detector]
-  advanced: [--held-out N] [--gen0 N] [--fresh N] [--samples N] [--top-k K] [--temperature T] [--max-len N]`;
+  advanced: [--config SYNTHFILTER_OVERRIDES.json] [--held-out N] [--gen0 N] [--fresh N] [--samples N] [--top-k K] [--temperature T] [--max-len N]`;
 
 function int(name: string, v: string | undefined, dflt: number, min = 0): number {
   if (v === undefined) return dflt;
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
       'top-k': { type: 'string' },
       temperature: { type: 'string' },
       'max-len': { type: 'string' },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -85,6 +86,9 @@ async function main(): Promise<void> {
     topK: int('top-k', values['top-k'], DEFAULTS.topK, 1),
     temperature,
     maxLen: int('max-len', values['max-len'], DEFAULTS.maxLen, 1),
+    // synthfilter config overrides for the synthfilter condition (deep-merged over its defaults), e.g. to relax
+    // the 50-word Gopher minimum for a corpus of short texts
+    ...(values.config ? { filterOverrides: JSON.parse(readFileSync(resolve(values.config), 'utf8')) as Record<string, unknown> } : {}),
     log,
   });
   mkdirSync(out, { recursive: true });

@@ -7,13 +7,9 @@
  *   (origin.declared = { field: "meta.source", synthetic: [...], human: ["human"] }).
  * - "detector": no provenance field; labels come from the shipped detector alone.
  *
- * While the origin scorer is not wired into the pipeline (the config rejects origin.declared, or no record comes
- * back labelled "synthetic"), the declared mode falls back to the same core with the built scorers plus a router
- * label function that reads meta.source: exact dedup and the synthetic cap still act, on the declared labels.
- * `Curator.path` names what was used, and the experiment writes it to collapse.json and the html.
+ * `Curator.path` names what was used; the experiment writes it to collapse.json and the html.
  */
-import { FilterCore, filterRecords, resolveConfig, type Config, type DeepPartial, type JsonRecord, type OriginLabel, type Outcome } from '../index.js';
-import { buildScorers } from '../score/build.js';
+import { filterRecords, resolveConfig, type Config, type DeepPartial, type JsonRecord, type OriginLabel, type Outcome } from '../index.js';
 
 export type OriginSignal = 'declared' | 'detector';
 
@@ -29,7 +25,7 @@ export interface CurateStats {
 
 export interface Curator {
   signal: OriginSignal;
-  /** "filterRecords" or "filterRecords-core+declared-label-shim" */
+  /** how records went through synthfilter (always the public `filterRecords`) */
   path: string;
   notes: string[];
   /** the config overrides given to synthfilter (over its defaults) */
@@ -41,21 +37,6 @@ export const HUMAN_SOURCE = 'human';
 export const modelSource = (gen: number) => `model-gen-${gen}`;
 
 const emptyLabels = (): Record<OriginLabel, number> => ({ human: 0, synthetic: 0, unknown: 0 });
-
-function tryResolve(o: unknown): { cfg: Config | null; error: string | null } {
-  try {
-    return { cfg: resolveConfig(o), error: null };
-  } catch (e) {
-    return { cfg: null, error: (e as Error).message.replace(/\s+/g, ' ').trim() };
-  }
-}
-
-function declaredLabel(record: JsonRecord, synthetic: Set<string>, human: Set<string>): OriginLabel {
-  const meta = record['meta'];
-  const v = meta && typeof meta === 'object' ? (meta as Record<string, unknown>)['source'] : undefined;
-  if (typeof v !== 'string') return 'unknown';
-  return synthetic.has(v) ? 'synthetic' : human.has(v) ? 'human' : 'unknown';
-}
 
 async function collect(iter: AsyncIterable<Outcome>): Promise<Outcome[]> {
   const out: Outcome[] = [];
@@ -72,69 +53,17 @@ export async function makeCurator(signal: OriginSignal, maxGen: number, extra: R
   const syntheticValues = Array.from({ length: maxGen + 1 }, (_, g) => modelSource(g));
   const declared = { field: 'meta.source', synthetic: syntheticValues, human: [HUMAN_SOURCE] };
   // synthfilter defaults, with every scorer switched on (dedup is on by default)
-  let overrides: Record<string, unknown> = {
+  const overrides: Record<string, unknown> = {
     dedup: { enabled: true },
     diversity: { enabled: true },
     origin: signal === 'declared' ? { enabled: true, declared } : { enabled: true },
     ...extra,
   };
-  let r = tryResolve(overrides);
-  if (!r.cfg && signal === 'declared') {
-    notes.push(`config rejected origin.declared (${r.error}); using the router label shim on meta.source`);
-    overrides = { ...overrides, origin: { enabled: true } };
-    r = tryResolve(overrides);
-  }
-  if (!r.cfg) {
-    notes.push(`config rejected diversity/origin enabled (${r.error}); using synthfilter defaults for them`);
-    const { diversity: _d, origin: _o, ...rest } = overrides;
-    overrides = rest;
-    r = tryResolve(overrides);
-  }
-  if (!r.cfg) throw new Error(`synthfilter config: ${r.error}`);
-  let cfg: Config = r.cfg;
-  const synthSet = new Set(syntheticValues);
-  const humanSet = new Set([HUMAN_SOURCE]);
-  const hasDeclaredKey = signal === 'declared' && !!(cfg.origin as Record<string, unknown>)['declared'];
-
-  const run = async (records: JsonRecord[]): Promise<Outcome[]> => collect(filterRecords(records, cfg, { inputOrder: true }));
-  const runShim = async (records: JsonRecord[]): Promise<Outcome[]> => {
-    const built = buildScorers(cfg);
-    const core = new FilterCore(cfg, {
-      inputOrder: true,
-      scorers: { ...built, labelOf: (_o, rec) => declaredLabel(rec, synthSet, humanSet) },
-    });
-    const out: Outcome[] = [];
-    let line = 0;
-    for (const rec of records) core.processItem({ kind: 'record', record: rec, pos: { file: '<experiment>', line: ++line }, bytes: 0 }, out);
-    out.push(...(await core.end()));
-    return out;
-  };
-
-  let path = 'filterRecords';
-  let exec = run;
-  if (signal === 'declared') {
-    // probe: does the pipeline itself label a declared model record "synthetic"?
-    let probe: Outcome[] = [];
-    try {
-      probe = await run([
-        { id: 'probe-h', text: 'a probe record written by a person', meta: { source: HUMAN_SOURCE } },
-        { id: 'probe-s', text: 'a probe record written by the model', meta: { source: modelSource(0) } },
-      ]);
-    } catch (e) {
-      // e.g. an origin scorer that cannot load its model: keep the rest of the pipeline, label by declaration
-      notes.push(`the pipeline failed with origin enabled (${(e as Error).message}); origin scoring off, using the router label shim on meta.source`);
-      overrides = { ...overrides, origin: { enabled: false } };
-      cfg = resolveConfig(overrides);
-    }
-    const s = probe.find((o) => o.id === 'probe-s');
-    if (!hasDeclaredKey || s?.annotation.origin.label !== 'synthetic') {
-      if (hasDeclaredKey) notes.push('origin scorer not wired: declared labels were not applied by the pipeline; using the router label shim on meta.source');
-      path = 'filterRecords-core+declared-label-shim';
-      exec = runShim;
-    }
-  } else if (!buildScorers(cfg).origin) {
-    notes.push('origin detector not wired into the pipeline: every record is labelled "unknown" and counted as human (route.unknownCountsAs), so the synthetic cap cannot act');
-  }
+  const cfg: Config = resolveConfig(overrides);
+  const path = 'filterRecords';
+  const exec = async (records: JsonRecord[]): Promise<Outcome[]> => collect(filterRecords(records, cfg, { inputOrder: true }));
+  if (signal === 'detector') notes.push('origin from the shipped detector only (no provenance field): records it cannot judge or leaves between the thresholds are "unknown" and count as human (route.unknownCountsAs)');
+  else notes.push('origin from declared provenance: meta.source = "human" | "model-gen-<t>", mapped by origin.declared');
 
   return {
     signal,
