@@ -22,6 +22,7 @@ export const EXIT = {
   output: 4, // cannot write output
   locked: 5, // clean: another run holds the state lock
   state: 6, // clean: incompatible or corrupt state
+  backend: 7, // clean: shared state (Redis) unreachable for longer than state.retryMs, or lost mid-run
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -32,6 +33,8 @@ Usage:
   synthfilter [filter] [options] [FILE ...]   filter records; accepted to stdout, or shards with --out
   synthfilter score [options] [FILE ...]      every record in input order with its annotation and decision
   synthfilter clean --in DIR --out DIR --state DIR [options]   nightly cleanup over a directory
+  synthfilter clean --in DIR --out DIR --set state.backend='"redis"' --set state.url='"redis://HOST:6379"'
+                    [--partition NAME] [--state DIR]          one of many workers sharing state in Redis
 
 Input: JSONL or a top-level JSON array, plain, .gz or .zst (detected by magic bytes); stdin when no FILE or "-".
 
@@ -51,8 +54,8 @@ Options:
   -v, --version          print the version
 
 Exit codes: 0 ok (also when stdout is closed early, e.g. | head), 1 internal error, 2 usage or configuration
-error, 3 input error (after flushing what was read), 4 output error, 5 state locked, 6 bad state, 130 SIGINT,
-143 SIGTERM.`;
+error, 3 input error (after flushing what was read), 4 output error, 5 state locked, 6 bad state, 7 shared state
+(Redis) unreachable for longer than state.retryMs or lost mid-run (nothing committed), 130 SIGINT, 143 SIGTERM.`;
 
 function parseValue(v: string): unknown {
   try {
@@ -133,6 +136,7 @@ export async function main(io: CliIO): Promise<number> {
         version: { type: 'boolean', short: 'v' },
         in: { type: 'string' },
         state: { type: 'string' },
+        partition: { type: 'string' },
         workers: { type: 'string' },
         'run-id': { type: 'string' },
       },
@@ -211,7 +215,9 @@ export async function main(io: CliIO): Promise<number> {
 
 
 async function clean(values: Record<string, unknown>, cfg: Config, log: Logger): Promise<number> {
-  const need = ['in', 'out', 'state'].filter((k) => typeof values[k] !== 'string');
+  // with a shared backend (Redis) the state directory is optional: it then only holds local spools
+  const shared = (cfg.state as { backend?: string }).backend === 'redis';
+  const need = ['in', 'out', ...(shared ? [] : ['state'])].filter((k) => typeof values[k] !== 'string');
   if (need.length) {
     log.error(`clean: missing ${need.map((k) => `--${k} DIR`).join(', ')}`);
     return EXIT.usage;
@@ -225,12 +231,14 @@ async function clean(values: Record<string, unknown>, cfg: Config, log: Logger):
     }
   }
   const { runClean } = await import('../stage/clean.js');
+  const { isBackendUnavailable } = await import('../state/backend.js');
   try {
     const t0 = Date.now();
     const r = await runClean({
       inDir: values['in'] as string,
       outDir: values['out'] as string,
-      stateDir: values['state'] as string,
+      stateDir: values['state'] as string | undefined,
+      partition: values['partition'] as string | undefined,
       cfg,
       workers,
       runId: values['run-id'] as string | undefined,
@@ -251,6 +259,10 @@ async function clean(values: Record<string, unknown>, cfg: Config, log: Logger):
     for (const e of r.errors) log.error(e);
     return r.errors.length ? EXIT.input : EXIT.ok;
   } catch (e) {
+    if (isBackendUnavailable(e)) {
+      log.error(e.message);
+      return EXIT.backend;
+    }
     if (e instanceof SynthfilterError) {
       log.error(e.message);
       return e.code === 'E_LOCKED' ? EXIT.locked : e.code === 'E_STATE' ? EXIT.state : e.code === 'E_INPUT' ? EXIT.input : e.code === 'E_OUTPUT' ? EXIT.output : EXIT.usage;

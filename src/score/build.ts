@@ -8,6 +8,9 @@ import { DIVERSITY_DEFAULTS, evaluateRules, measureDiversity, type DiversityConf
 export interface BuildOptions {
   /** dedup state to restore (nightly job) */
   dedupSnapshot?: Uint8Array | null;
+  /** build the per-record scorers (diversity measurement, detector); false for a thread that only routes records
+   * scored elsewhere (the nightly job's main thread when worker threads score), so it never loads the model */
+  scoring?: boolean;
 }
 
 export function dedupConfigOf(cfg: Config): DedupConfig {
@@ -18,17 +21,17 @@ export function dedupConfigOf(cfg: Config): DedupConfig {
 export function buildScorers(cfg: Config, opts: BuildOptions = {}): Scorers {
   return {
     dedup: cfg.dedup.enabled ? createDedupScorer(dedupConfigOf(cfg), opts.dedupSnapshot ?? undefined) : null,
-    ...diversityOf(cfg),
-    ...originOf(cfg),
+    ...diversityOf(cfg, opts.scoring !== false),
+    ...originOf(cfg, opts.scoring !== false),
   };
 }
 
-function diversityOf(cfg: Config): Pick<Scorers, 'diversity' | 'diversityRules'> {
+function diversityOf(cfg: Config, scoring: boolean): Pick<Scorers, 'diversity' | 'diversityRules'> {
   if (!cfg.diversity.enabled) return { diversity: null, diversityRules: null };
   const d = cfg.diversity as unknown as DiversityConfig;
   const opts: DiversityConfig = { ...DIVERSITY_DEFAULTS, ...d, language: { ...DIVERSITY_DEFAULTS.language, ...d.language }, rules: { ...d.rules } };
   return {
-    diversity: (_rec, f) => measureDiversity(f.text, opts),
+    diversity: scoring ? (_rec, f) => measureDiversity(f.text, opts) : null,
     diversityRules: (s) => evaluateRules(s, opts.rules),
   };
 }
@@ -37,12 +40,12 @@ function diversityOf(cfg: Config): Pick<Scorers, 'diversity' | 'diversityRules'>
  * Origin: the detector when `origin.enabled`; declared provenance whenever `origin.declared.field` is set (it costs
  * nothing, so it applies even with the detector off). The label rule lives in the origin module (`labelFor`).
  */
-function originOf(cfg: Config): Pick<Scorers, 'origin' | 'labelOf'> {
+function originOf(cfg: Config, scoring: boolean): Pick<Scorers, 'origin' | 'labelOf'> {
   const o = { ...ORIGIN_DEFAULTS, ...(cfg.origin as unknown as Partial<OriginConfig>) } as OriginConfig;
   if (!o.enabled && !o.declared?.field) return { origin: null, labelOf: undefined };
-  const scorer = createOriginScorer(o);
+  const scorer = scoring ? createOriginScorer(o) : null;
   return {
-    origin: (rec, f, ctx) => scorer.score(rec, f, ctx),
+    origin: scorer ? (rec, f, ctx) => scorer.score(rec, f, ctx) : null,
     labelOf: (s) => (s ? labelFor(s, o) : 'unknown'),
   };
 }

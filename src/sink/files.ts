@@ -61,6 +61,7 @@ export class AtomicFile {
   private readonly head: Writable;
   private readonly file: Writable;
   private failed: Error | null = null;
+  private wake: (() => void) | null = null;
 
   constructor(readonly path: string, gzip: boolean, readonly rel: string, level = 3) {
     mkdirSync(dirname(path), { recursive: true });
@@ -81,15 +82,24 @@ export class AtomicFile {
     } else this.head = tap;
     const onErr = (e: Error) => {
       this.failed ??= new SynthfilterError('E_OUTPUT', `${this.path}: ${e.message}`, this.path);
+      this.wake?.();
     };
     this.file.on('error', onErr);
     this.head.on('error', onErr);
+    this.head.on('drain', () => this.wake?.());
   }
 
   async write(text: string, records: number): Promise<void> {
     if (this.failed) throw this.failed;
     this.records += records;
-    if (!this.head.write(text)) await Promise.race([once(this.head, 'drain'), once(this.file, 'error')]);
+    if (!this.head.write(text)) {
+      await new Promise<void>((resolve) => {
+        this.wake = () => {
+          this.wake = null;
+          resolve();
+        };
+      });
+    }
     if (this.failed) throw this.failed;
   }
 

@@ -1,10 +1,14 @@
-/** Worker thread of the nightly job's scoring phase: one input file -> one spool. */
+/** Worker thread of the nightly job's scoring phase: receives {file, spool} messages, answers with the result. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { writeSpool } from './spool.js';
+import { FilterCore } from './core.js';
 import { SynthfilterError } from '../errors.js';
 
-const { cfg, file, spool } = workerData as { cfg: Parameters<typeof writeSpool>[0]; file: string; spool: string };
-writeSpool(cfg, file, spool).then(
-  (result) => parentPort!.postMessage({ ok: true, result }),
-  (e: Error) => parentPort!.postMessage({ ok: false, error: { code: e instanceof SynthfilterError ? e.code : 'E_INTERNAL', message: e.message } }),
-);
+const { cfg } = workerData as { cfg: Parameters<typeof writeSpool>[0] };
+const core = new FilterCore(cfg); // scorers and the detector model load once per thread
+parentPort!.on('message', ({ file, spool }: { file: string; spool: string }) => {
+  writeSpool(cfg, file, spool, core).then(
+    (result) => parentPort!.postMessage({ ok: true, result }),
+    (e: Error) => parentPort!.postMessage({ ok: false, error: { code: e instanceof SynthfilterError ? e.code : 'E_INTERNAL', message: e.message } }),
+  );
+});

@@ -11,13 +11,17 @@
  *          curated/<run-id>.tmp/, then report.json + report.html, then the directory is renamed into place
  *   commit new state generation (index, ledger, tail statistics, registry, run history), pending cleared
  * Every phase is deterministic, so a rerun after a crash at any point produces the same bytes.
+ *
+ * State goes through one interface (src/state/backend.ts): the file backend (--state DIR, the default) or Redis
+ * (state.backend "redis", docs/redis.md), where many workers, each on its own partition of the inputs and with its
+ * own --out, deduplicate against one index: B1's checks are atomic check-and-inserts in batches, keep-best stays
+ * local to the worker, and the run's index entries are rolled back if it does not commit.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { cpus } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import pLimit from 'p-limit';
+import { ScoringPool } from './pool.js';
 import { fingerprint, type Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
 import { DirectorySink, writeFileAtomic } from '../sink/files.js';
@@ -99,26 +103,6 @@ async function plan(o: CleanOptions, registry: Record<string, RegistryEntry>, ge
   return { runId: o.runId ?? runIdFor(started), startedAt: started.toISOString(), fingerprint: fp, generation, files };
 }
 
-/** Phase A for one file: in a worker thread when workers > 1, else in-process. */
-function scoreFile(cfg: Config, file: string, spool: string, inWorker: boolean): Promise<SpoolResult> {
-  if (!inWorker) return writeSpool(cfg, file, spool);
-  const here = new URL(import.meta.url);
-  const ts = here.pathname.endsWith('.ts');
-  const worker = new Worker(new URL(`./clean-worker.${ts ? 'ts' : 'js'}`, here), {
-    workerData: { cfg, file, spool },
-    execArgv: ts ? ['--import', 'tsx'] : [],
-  });
-  return new Promise((resolve, reject) => {
-    let result: SpoolResult | null = null;
-    worker.on('message', (m: { ok: boolean; result?: SpoolResult; error?: { code: string; message: string } }) => {
-      if (m.ok) result = m.result!;
-      else reject(new SynthfilterError((m.error!.code as 'E_INPUT') ?? 'E_INPUT', m.error!.message));
-    });
-    worker.on('error', reject);
-    worker.on('exit', (code) => (result ? resolve(result) : code !== 0 ? reject(new Error(`scoring worker exited with ${code}`)) : undefined));
-  });
-}
-
 const LABEL_RANK: Record<OriginLabel, number> = { human: 2, unknown: 1, synthetic: 0 };
 
 interface Member {
@@ -182,22 +166,29 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
 
     // ---- phase A: pure scoring, in parallel, into spools (a complete spool from a crashed attempt is reused)
     const workers = Math.max(1, o.workers ?? cpus().length);
-    const limit = pLimit(workers);
-    const spools = run.files.map((f, i) => join(work, `${String(i).padStart(6, '0')}.spool`));
-    const scored = run.files.map((f, i) =>
-      limit(async () => {
+    const spools = run.files.map((_f, i) => join(work, `${String(i).padStart(6, '0')}.spool`));
+    // workers > 1: a pool of scoring threads; 1: in this thread, one file after another (same results either way)
+    const pool = workers > 1 ? new ScoringPool(cfg, Math.min(workers, run.files.length)) : null;
+    const local = pool ? null : new FilterCore(cfg);
+    let chain: Promise<unknown> = Promise.resolve();
+    const scored = run.files.map((f, i) => {
+      const go = async (): Promise<SpoolResult> => {
         if (existsSync(spools[i]! + '.done')) return JSON.parse(readFileSync(spools[i]! + '.done', 'utf8')) as SpoolResult;
-        const r = await scoreFile(cfg, f.path, spools[i]!, workers > 1);
+        const r = pool ? await pool.score(f.path, spools[i]!) : await writeSpool(cfg, f.path, spools[i]!, local!);
         phase(`scored:${i}`);
         return r;
-      }),
-    );
+      };
+      if (pool) return go();
+      const p = chain.then(go);
+      chain = p.catch(() => {});
+      return p;
+    });
     // surface the first failure without leaving unhandled rejections behind
     scored.forEach((p) => p.catch(() => {}));
 
     // ---- B1: dedup against history and tonight, in input order (overlaps phase A). Checks go to the backend in
     // batches (a shared backend: atomic check-and-insert per batch, several batches in flight, applied in order)
-    const scorers = buildScorers(cfg);
+    const scorers = buildScorers(cfg, { scoring: false }); // this thread routes; scoring happened in phase A
     const dedupOn = backend.dedup;
     const core = new FilterCore(cfg, { shards: true, scorers: { ...scorers, dedup: null } });
     const tail0 = await backend.tailGet();
@@ -293,6 +284,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     }
     await flush();
     while (queue.length) await applyVerdicts(queue.shift()!);
+    await pool?.close();
     phase('deduped');
 
     // ---- keep the best member of each cluster of tonight's near-duplicates
@@ -323,6 +315,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       });
     }
     memberItems.clear();
+    phase('settled');
 
     // ---- B2: route in input order and write the run's output
     const sink = new DirectorySink(staging, { annotate: cfg.output.annotate, annotationKey: cfg.output.annotationKey, gzip: cfg.output.compress === 'gzip', sideMaxRecords: cfg.output.shardMaxRecords, stratumField: (cfg.route.balanceBy as string | null) ?? null });
@@ -334,7 +327,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     const notes: LedgerNote[] = [];
     const record = (x: Outcome) => {
       if (x.annotation.decision === 'quarantine') return;
-      notes.push({ hash: x.contentHash!, run: run.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' });
+      notes.push({ hash: x.features!.exactHash, run: run.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' });
       if (x.annotation.decision === 'accept') {
         const s = seqById.get(x.id);
         if (s !== undefined) accepted.add(s);

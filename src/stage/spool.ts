@@ -17,8 +17,7 @@ export interface SpoolResult {
   error: string | null;
 }
 
-export async function writeSpool(cfg: Config, file: string, spool: string): Promise<SpoolResult> {
-  const core = new FilterCore(cfg);
+export async function writeSpool(cfg: Config, file: string, spool: string, core: FilterCore = new FilterCore(cfg)): Promise<SpoolResult> {
   const out = new AtomicFile(spool, false, spool);
   let items = 0;
   let error: string | null = null;

@@ -1,0 +1,66 @@
+/** Choosing and opening the state backend of a `clean` run from `state.*` config (see backend.ts). */
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
+import { SynthfilterError } from '../errors.js';
+import type { StateBackend } from './backend.js';
+import { FileBackend, MemoryBackend } from './memory-backend.js';
+
+export * from './backend.js';
+export { FileBackend, MemoryBackend } from './memory-backend.js';
+export { redactUrl } from './url.js';
+// the Redis backend (and its client library) loads only when a run uses it: import it from './redis-backend.js'
+
+export interface StateSettings {
+  backend: 'memory' | 'file' | 'redis';
+  url: string | null;
+  prefix: string;
+  retryMs: number;
+  bucketBits: number;
+  lanes: number;
+  batch: number;
+  inFlight: number;
+}
+
+/** `state.*` with defaults for keys an older config lacks. */
+export function stateSettings(cfg: Config): StateSettings {
+  const s = cfg.state as Partial<StateSettings> & { backend: string };
+  return {
+    backend: (s.backend as StateSettings['backend']) ?? 'memory',
+    url: s.url ?? null,
+    prefix: s.prefix ?? 'synthfilter',
+    retryMs: s.retryMs ?? 30_000,
+    bucketBits: s.bucketBits ?? 16,
+    lanes: s.lanes ?? 64,
+    batch: s.batch ?? 256,
+    inFlight: s.inFlight ?? 8,
+  };
+}
+
+export interface BackendChoice {
+  cfg: Config;
+  fingerprint: string;
+  /** the worker partition (lock, pending run, registry, history) */
+  partition: string;
+  /** --state DIR: the file backend's directory; with redis, only local spools go there */
+  stateDir?: string;
+  /** --out DIR: spools go under it when there is no state directory */
+  outDir: string;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * redis when state.backend is "redis"; otherwise the file backend when a state directory is given (what `clean`
+ * always did, also under the default "memory"), and the memory backend (nothing persisted) without one.
+ */
+export async function createStateBackend(c: BackendChoice): Promise<StateBackend> {
+  const s = stateSettings(c.cfg);
+  const workDir = c.stateDir ? join(c.stateDir, 'work') : join(c.outDir, '.synthfilter-work');
+  if (s.backend === 'redis') {
+    if (!s.url) throw new SynthfilterError('E_CONFIG', 'state.backend is "redis" but state.url is not set (redis://[user:password@]host:port[/db] or rediss:// for TLS)');
+    const { RedisBackend } = await import('./redis-backend.js');
+    return new RedisBackend({ cfg: c.cfg, fingerprint: c.fingerprint, partition: c.partition, workDir, url: s.url, prefix: s.prefix, retryMs: s.retryMs, bucketBits: s.bucketBits, lanes: s.lanes, log: c.log });
+  }
+  if (c.stateDir) return new FileBackend({ cfg: c.cfg, fingerprint: c.fingerprint, partition: c.partition }, c.stateDir);
+  if (s.backend === 'file') throw new SynthfilterError('E_USAGE', 'state.backend is "file" but no state directory was given (--state DIR)');
+  return new MemoryBackend({ cfg: c.cfg, fingerprint: c.fingerprint, partition: c.partition, workDir });
+}

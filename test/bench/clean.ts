@@ -1,0 +1,127 @@
+/**
+ * Nightly-job benchmark (`npm run bench -- clean`):
+ *  1. incremental: a full night over 10 files, then a night where 1 new file arrives (10% new): time ratio
+ *     (target <= 0.15);
+ *  2. parallel: the same 10 files with --workers 1 and --workers 2 (target >= 1.7x on 2 cores, CPU-bound corpus:
+ *     every scorer on);
+ *  3. state scale: 1M indexed records (dedup index + exact set + ids + ledger) saved and loaded through the file
+ *     state store (targets <= 5 s each, <= 1 KB per record on disk).
+ * Corpus: generated prose-like text (seeded), ~1 KB per record, with planted near-duplicates.
+ * Usage: node --import tsx test/bench/clean.ts [--per-file N] [--state-records N]
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT } from '../helpers.js';
+import { report } from './report.js';
+import { resolveConfig, fingerprint } from '../../src/config/index.js';
+import { buildScorers } from '../../src/score/build.js';
+import { FileStateStore } from '../../src/state/file-store.js';
+import { Ledger } from '../../src/state/ledger.js';
+import type { Features } from '../../src/types.js';
+
+const args = process.argv.slice(2);
+const opt = (k: string, d: number) => (args.includes(k) ? Number(args[args.indexOf(k) + 1]) : d);
+const PER_FILE = opt('--per-file', 1500);
+const STATE_N = opt('--state-records', 1_000_000);
+const base = join(ROOT, 'bench-out', 'clean');
+rmSync(base, { recursive: true, force: true });
+mkdirSync(base, { recursive: true });
+
+// ---- corpus: sentences built from a Zipf-ish vocabulary, so the diversity and origin scorers do real work
+const WORDS = `the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no out up said what its about into than them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people river garden winter kitchen letter harbour village station morning window market bridge school doctor teacher engine summer evening mountain island forest museum library chapel meadow orchard cottage`.split(/\s+/);
+function generate(dir: string, files: number, offset = 0): void {
+  mkdirSync(dir, { recursive: true });
+  let s = 99 + offset;
+  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let f = 0; f < files; f++) {
+    const rows: string[] = [];
+    for (let i = 0; i < PER_FILE; i++) {
+      const sents: string[] = [];
+      let len = 0;
+      while (len < 900) {
+        const n = 8 + Math.floor(rnd() * 18);
+        const w: string[] = [];
+        for (let k = 0; k < n; k++) w.push(WORDS[Math.floor(rnd() ** 2.2 * WORDS.length)]!);
+        const sent = w.join(' ');
+        sents.push(sent[0]!.toUpperCase() + sent.slice(1) + (rnd() < 0.1 ? '?' : '.'));
+        len += sent.length + 2;
+      }
+      let text = sents.join(' ');
+      if (i % 20 === 7 && rows.length) text = JSON.parse(rows[rows.length - 3] ?? rows[0]!).text + ' Thanks for reading.'; // near-duplicate
+      rows.push(JSON.stringify({ id: `n${offset}-f${f}-${i}`, text, meta: { source: i % 4 === 0 ? 'gpt-4' : 'human' } }));
+    }
+    writeFileSync(join(dir, `part-${String(f + offset).padStart(4, '0')}.jsonl`), rows.join('\n') + '\n');
+  }
+}
+
+function clean(inDir: string, out: string, state: string, workers: number): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [BIN, 'clean', '--quiet', '--in', inDir, '--out', out, '--state', state, '--workers', String(workers), '--set', 'origin.declared.field="meta.source"', '--set', 'origin.declared.synthetic=["gpt-4"]', '--set', 'origin.declared.human=[]'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`clean failed: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+// 1 + 2: incremental and parallel
+const inc = join(base, 'in');
+generate(inc, 10);
+const records = 10 * PER_FILE;
+const tFull1 = clean(inc, join(base, 'out-w1'), join(base, 'state-w1'), 1);
+const tFull2 = clean(inc, join(base, 'out-w2'), join(base, 'state-w2'), 2);
+generate(inc, 1, 10); // one new file: 10% of the corpus
+const tInc = clean(inc, join(base, 'out-w2'), join(base, 'state-w2'), 2);
+report('clean', {
+  scope: `${records.toLocaleString()} records in 10 files (~1 KB each), all scorers on (origin declared for 25%), then 1 new file`,
+  target: 'incremental night <= 0.15 of the full run; 2 workers >= 1.7x one worker',
+  rows: [
+    { run: 'full night, --workers 1', seconds: +tFull1.toFixed(2), records_per_s: Math.round(records / tFull1) },
+    { run: 'full night, --workers 2', seconds: +tFull2.toFixed(2), records_per_s: Math.round(records / tFull2), speedup_vs_1: +(tFull1 / tFull2).toFixed(2) },
+    { run: 'next night, 1 new file (10%), --workers 2', seconds: +tInc.toFixed(2), ratio_to_full: +(tInc / tFull2).toFixed(3) },
+  ],
+});
+
+// 3: state scale
+{
+  const cfg = resolveConfig();
+  const dedup = buildScorers(cfg).dedup!;
+  const ledger = new Ledger();
+  let s = 5;
+  const buf = new Uint32Array(400);
+  for (let i = 0; i < STATE_N; i++) {
+    const k = 150 + (i % 100);
+    let x = 0;
+    for (let j = 0; j < k; j++) {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      x += 1 + (s % Math.floor(2 ** 32 / (k + 1)));
+      buf[j] = Math.min(x, 2 ** 32 - 1);
+    }
+    const hi = (Math.imul(i, 2654435761) ^ 0x5bd1e995) >>> 0;
+    const lo = (Math.imul(i + 7, 40503) ^ s) >>> 0;
+    const f = { shingles: buf.subarray(0, k), exactHash: new Uint32Array([hi, lo]) } as unknown as Features;
+    dedup.commit(`doc-${String(i).padStart(7, '0')}`, f);
+    ledger.note(hi, lo, 'run-1', i % 5 === 0 ? 'synthetic' : 'human', (i % 100) / 100, true);
+  }
+  const dir = join(base, 'state-1m');
+  const store = new FileStateStore(dir);
+  const fp = fingerprint(cfg);
+  const t0 = process.hrtime.bigint();
+  store.save({ fingerprint: fp, generation: 0, dedup: dedup.serialize(), tail: { docs: STATE_N, df: new Uint32Array(2 << 20) }, ledger, registry: {}, runs: [] });
+  const tSave = Number(process.hrtime.bigint() - t0) / 1e9;
+  const t1 = process.hrtime.bigint();
+  const snap = store.load(fp)!;
+  buildScorers(cfg, { dedupSnapshot: snap.dedup }); // restoring the index is part of loading
+  const tLoad = Number(process.hrtime.bigint() - t1) / 1e9;
+  const gdir = join(dir, readdirSync(dir).find((d) => d.startsWith('gen-'))!);
+  const bytes = readdirSync(gdir).reduce((a, f) => a + statSync(join(gdir, f)).size, 0);
+  const tailBytes = statSync(join(gdir, 'tail.bin')).size;
+  report('state', {
+    scope: `${STATE_N.toLocaleString()} indexed records (dedup index + exact set + ids, ledger), file state store`,
+    target: 'save and load <= 5 s each; <= 1 KB per record on disk',
+    rows: [
+      { what: 'save (write generation, fsync, switch pointer)', seconds: +tSave.toFixed(2) },
+      { what: 'load (read + restore index)', seconds: +tLoad.toFixed(2) },
+      { what: 'bytes on disk per record (excluding the fixed 8 MB tail sketch)', bytes: Math.round((bytes - tailBytes) / STATE_N) },
+      { what: 'bytes on disk per record (all files)', bytes: Math.round(bytes / STATE_N) },
+    ],
+  });
+}
