@@ -176,6 +176,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
         if (existsSync(spools[i]! + '.done')) return JSON.parse(readFileSync(spools[i]! + '.done', 'utf8')) as SpoolResult;
         const r = pool ? await pool.score(f.path, spools[i]!) : await writeSpool(cfg, f.path, spools[i]!, local!);
         phase(`scored:${i}`);
+        log(`scored ${i + 1}/${run.files.length} ${f.rel}: ${r.items} records${r.error ? ` (read error: ${r.error})` : ''}`, { run: run.runId, file: f.rel, records: r.items });
         return r;
       };
       if (pool) return go();
