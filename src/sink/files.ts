@@ -20,7 +20,8 @@ export interface FileInfo {
   sha256: string;
 }
 
-function fsyncPath(p: string): void {
+/** fsync a file by path. */
+export function fsyncPath(p: string): void {
   const fd = openSync(p, 'r+');
   try {
     fsyncSync(fd);

@@ -15,7 +15,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SynthfilterError } from '../errors.js';
-import { writeFileAtomic } from '../sink/files.js';
+import { fsyncPath, writeFileAtomic } from '../sink/files.js';
 import { Ledger } from './ledger.js';
 
 export const STATE_FORMAT = 1;
@@ -59,15 +59,6 @@ export interface PendingRun {
 }
 
 const stateError = (msg: string) => new SynthfilterError('E_STATE', msg);
-
-function fsyncFile(p: string): void {
-  const fd = openSync(p, 'r+');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 export class FileStateStore {
   private locked = false;
@@ -171,7 +162,7 @@ export class FileStateStore {
     const put = (name: string, data: string | Uint8Array) => {
       const p = join(g, name);
       writeFileSync(p, data);
-      fsyncFile(p);
+      fsyncPath(p);
     };
     if (s.dedup) put('dedup.bin', s.dedup);
     const tail = s.tail ?? { docs: 0, df: new Uint32Array(0) };

@@ -3,7 +3,7 @@
  * builds a lazy `Features` object per record: each member is computed at most once and shared by all scorers.
  */
 import type { Features } from '../types.js';
-import { hash64, hashInts, hashRange, hashString, hex32 } from './hash.js';
+import { fmix32, hash64, hashInts, hashRange, hashString, hex32, mix32 } from './hash.js';
 
 export interface TextOptions {
   /** lower-case before hashing/shingling */
@@ -90,24 +90,8 @@ function lowerUnit(c: number): number {
   return l;
 }
 
-const C1 = 0xcc9e2d51;
-const C2 = 0x1b873593;
-const mix = (h: number, k: number) => {
-  k = Math.imul(k, C1);
-  k = (k << 15) | (k >>> 17);
-  k = Math.imul(k, C2);
-  h ^= k;
-  h = (h << 13) | (h >>> 19);
-  return (Math.imul(h, 5) + 0xe6546b64) | 0;
-};
-const fmix = (h: number) => {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-};
+const mix = mix32;
+const fmix = fmix32;
 
 interface Scan {
   wordHashes: Uint32Array;
@@ -116,6 +100,17 @@ interface Scan {
 }
 
 let scratch = new Uint32Array(1024);
+
+/** Append a word hash to the shared scratch buffer (grown on demand); returns the new count. */
+function pushWord(n: number, h: number): number {
+  if (n === scratch.length) {
+    const b = new Uint32Array(n * 2);
+    b.set(scratch);
+    scratch = b;
+  }
+  scratch[n] = h;
+  return n + 1;
+}
 
 /**
  * One pass over the text's code units that yields exactly what `normalize` + split(' ') + hashString per word +
@@ -144,12 +139,7 @@ function scanFused(text: string, o: TextOptions): Scan | null {
     if (isSpace(c)) {
       if (inWord) {
         if (pendW >= 0) w = mix(w, pendW);
-        if (n === scratch.length) {
-          const b = new Uint32Array(n * 2);
-          b.set(scratch);
-          scratch = b;
-        }
-        scratch[n++] = fmix(w ^ wlen);
+        n = pushWord(n, fmix(w ^ wlen));
         inWord = false;
       }
       continue;
@@ -198,12 +188,7 @@ function scanFused(text: string, o: TextOptions): Scan | null {
   }
   if (inWord) {
     if (pendW >= 0) w = mix(w, pendW);
-    if (n === scratch.length) {
-      const b = new Uint32Array(n * 2);
-      b.set(scratch);
-      scratch = b;
-    }
-    scratch[n++] = fmix(w ^ wlen);
+    n = pushWord(n, fmix(w ^ wlen));
   }
   if (pendE >= 0) {
     hA = mix(hA, pendE);

@@ -7,6 +7,7 @@
  * The caller sizes the table with `reset(maxEntries)` before inserting at most `maxEntries` keys; the capacity is
  * kept at >= 2x that, so probing always ends and the table never grows mid-document.
  */
+import { fmix32 as fmix32u } from '../../text/hash.js';
 export class HashTable64 {
   private cap = 0;
   private mask = 0;
@@ -75,12 +76,7 @@ export class HashTable64 {
   }
 }
 
-/** murmur3 finaliser: a good 32-bit mix of a 32-bit input */
+/** murmur3 finaliser as a signed 32-bit value (the shared unsigned one is in text/hash.ts) */
 export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h | 0;
+  return fmix32u(h) | 0;
 }

@@ -9,20 +9,14 @@
  * Windows of a fixed size make type-token and rate features comparable across texts of any length, and training
  * on windows removes most of the length signal.
  */
+import { fmix32 } from '../../text/hash.js';
 import { FUNCTION_WORDS, T_NUM, T_PUNCT, T_WORD, type Tokens } from './text.js';
 
 export const FEATURE_VERSION = 2;
 
 // --- hashing -------------------------------------------------------------------------------------------------
 
-export function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+export { fmix32 };
 
 export function hashStr(s: string, seed = 0x811c9dc5): number {
   let h = seed >>> 0;
