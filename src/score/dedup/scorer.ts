@@ -189,7 +189,8 @@ export function createDedupScorer(cfg: DedupConfig = DEDUP_DEFAULTS, snapshot?: 
 
     score(_record: JsonRecord, f: Features): DupScore {
       if (!c.enabled) return { ...NONE };
-      const short = f.shingles.length === 0;
+      // shingles are only computed when near-duplicate detection needs them
+      const short = c.near && f.shingles.length === 0;
       if (c.exact) {
         const slot = slotOfFeatures(f);
         if (slot >= 0) {
