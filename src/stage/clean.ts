@@ -268,10 +268,27 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       queue.push({ seqs, items, verdicts });
       while (queue.length >= inFlight) await applyVerdicts(queue.shift()!);
     };
+    // spools read in B1 stay in memory for B2 (and the joiner pass) up to a budget, so each is parsed and
+    // featurised once; beyond the budget a pass re-reads its spool
+    let cacheBudget = 256 * 2 ** 20;
+    const cache: Array<Prepared[] | null> = run.files.map(() => null);
+    async function* spoolItems(i: number, fill: boolean): AsyncGenerator<Prepared> {
+      const c = cache[i];
+      if (c) return yield* c;
+      const size = statSync(spools[i]!).size;
+      const keep = fill && size <= cacheBudget;
+      if (keep) cacheBudget -= size;
+      const arr: Prepared[] = [];
+      for await (const p of readSpool(spools[i]!, core)) {
+        if (keep) arr.push(p);
+        yield p;
+      }
+      if (keep) cache[i] = arr;
+    }
     for (let i = 0; i < run.files.length; i++) {
       const res = await scored[i]!;
       if (res.error) errors.push(res.error);
-      for await (const p of readSpool(spools[i]!, core)) {
+      for await (const p of spoolItems(i, true)) {
         const s = seq++;
         p.seq = s;
         if (p.kind !== 's') continue;
@@ -339,7 +356,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       }
     };
     for (let i = 0; i < run.files.length; i++) {
-      for await (const p of readSpool(spools[i]!, core)) {
+      for await (const p of spoolItems(i, false)) {
         const s = seq++;
         p.seq = s;
         core.countInput(p.bytes);
@@ -380,7 +397,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       if (joiners.size) {
         const items: DedupItem[] = [];
         for (let i = 0; i < run.files.length; i++) {
-          for await (const p of readSpool(spools[i]!, core)) if (p.kind === 's' && joiners.has(p.id)) items.push({ id: p.id, features: p.features, insert: true });
+          for await (const p of spoolItems(i, false)) if (p.kind === 's' && joiners.has(p.id)) items.push({ id: p.id, features: p.features, insert: true });
         }
         await backend.join(items);
       }

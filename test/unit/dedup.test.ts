@@ -175,3 +175,16 @@ test('the scorer never throws on odd features', () => {
     assert.equal(scorer.score({}, feat(t), { recordIndex: 1 }).kind, 'exact');
   }
 });
+
+test('removeMany forgets exactly the named records (exact and near) in one pass', () => {
+  const feat = createFeaturizer();
+  const s = createDedupScorer(DEDUP_DEFAULTS);
+  const texts = ['alpha beta gamma delta epsilon zeta eta theta iota kappa', 'one two three four five six seven eight nine ten', 'red orange yellow green blue indigo violet black white grey'];
+  texts.forEach((t, i) => s.commit(`r${i}`, feat(t)));
+  assert.equal(s.removeMany(['r0', 'r2', 'missing']), 2);
+  assert.equal(s.size, 1);
+  assert.equal(s.score({}, feat(texts[0]!)).kind, null);
+  assert.equal(s.score({}, feat(texts[2]! + ' extra')).kind, null);
+  assert.deepEqual(s.score({}, feat(texts[1]!)), { kind: 'exact', of: 'r1', similarity: 1 });
+  assert.equal(s.score({}, feat(texts[1]! + ' more')).of, 'r1');
+});

@@ -100,6 +100,8 @@ export interface DedupScorer extends Scorer<DupScore> {
   commit(id: string, features: Features): void;
   /** Forget a committed record; `features` makes it O(1), without them the id table is scanned. */
   remove(id: string, features?: Features): boolean;
+  /** Forget many committed records by id in one pass over the tables (O(records + ids), not O(records) each). */
+  removeMany(ids: string[]): number;
   /** committed records still held */
   readonly size: number;
   /** bytes retained per committed record: near index + exact set + id table */
@@ -221,6 +223,27 @@ export function createDedupScorer(cfg: DedupConfig = DEDUP_DEFAULTS, snapshot?: 
       }
     },
 
+    removeMany(idList: string[]): number {
+      if (idList.length === 0) return 0;
+      const want = new Set(idList);
+      const slots = new Set<number>();
+      for (let sl = 0; sl < ids.size; sl++) if (want.has(ids.get(sl))) slots.add(sl);
+      const keys: Array<[number, number]> = [];
+      exactSet.forEach((hi, lo, slot) => {
+        if (slots.has(slot)) keys.push([hi, lo]);
+      });
+      const exactOf = new Map<number, boolean>();
+      for (const [hi, lo] of keys) exactOf.set(exactSet.get(hi, lo), exactSet.delete(hi, lo));
+      let removed = 0;
+      for (const sl of slots) {
+        const hit = index.remove(sl) || exactOf.get(sl) === true;
+        if (hit) {
+          live--;
+          removed++;
+        }
+      }
+      return removed;
+    },
     remove(id: string, f?: Features): boolean {
       let slots: number[];
       if (f !== undefined) {
