@@ -356,7 +356,9 @@ export class MemoryNearDupIndex implements NearDupIndex {
 
   serialize(): Uint8Array {
     const p = this.params;
-    const w = new ByteWriter();
+    const sections = [this.ids.subarray(0, this.slots), this.meta.subarray(0, this.slots), this.next.subarray(0, this.slots * p.bands), this.table];
+    const extra = p.verify === 'estimate' ? this.slots * p.numPerm * 2 : (this.slots + 1) * 4 + this.poolLen * 2;
+    const w = new ByteWriter(256 + extra + sections.reduce((a, x) => a + x.byteLength + 16, 0));
     w.raw(MAGIC);
     w.u32(p.numPerm).u32(p.bands).u32(p.rows).u32(p.seed >>> 0).u32(p.verify === 'exact' ? 1 : 0);
     w.u32(p.sketchSize).u32(p.maxCandidates).f64(p.threshold);

@@ -290,12 +290,13 @@ export function createDedupScorer(cfg: DedupConfig = DEDUP_DEFAULTS, snapshot?: 
     },
 
     serialize(): Uint8Array {
-      const w = new ByteWriter();
+      const inner = index.serialize();
+      const w = new ByteWriter(inner.byteLength + ids.bytesRetained() + exactSet.bytes() + 1024);
       w.raw(MAGIC);
       w.u32(live);
       ids.write(w);
       exactSet.write(w);
-      w.array(index.serialize());
+      w.array(inner);
       return w.finish();
     },
   };
