@@ -134,7 +134,7 @@ function parseLine(line: Buffer, src: string, lineNo: number, o: ReadOptions): I
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     return { kind: 'bad', reason: READ_REASONS.notObject, detail: `expected a JSON object, got ${Array.isArray(v) ? 'array' : v === null ? 'null' : typeof v}`, raw: s.length > o.rawMaxBytes ? s.slice(0, o.rawMaxBytes) : s, pos, bytes };
   }
-  return { kind: 'record', record: v as JsonRecord, pos, bytes, line: s };
+  return { kind: 'record', record: v as JsonRecord, pos, bytes, line: s, lineBuf: line };
 }
 
 const isBlank = (b: Buffer, start: number, end: number) => {

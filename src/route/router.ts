@@ -24,6 +24,7 @@ export interface Scored {
   bytes: number;
   pos: SourcePos;
   line?: string;
+  lineBuf?: Buffer;
   dup: DupScore | null;
   diversity: DiversityScore | null;
   origin: OriginScore | null;

@@ -36,6 +36,8 @@ export interface RunResult {
   unwritten: number;
 }
 
+const NL = Buffer.from('\n');
+
 class StdoutWriter {
   broken = false;
   private wake: (() => void) | null = null;
@@ -51,8 +53,8 @@ class StdoutWriter {
     out.on('close', done);
     out.on('drain', () => this.wake?.());
   }
-  async write(s: string): Promise<void> {
-    if (this.broken || !s) return;
+  async write(s: string | Buffer): Promise<void> {
+    if (this.broken || !s.length) return;
     if (!this.out.write(s)) {
       await new Promise<void>((resolve) => {
         this.wake = () => {
@@ -85,15 +87,20 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
   const dispatch = async (outs: Outcome[]) => {
     if (!outs.length) return;
     if (dirSink) return dirSink.write(outs);
-    let main = '';
+    // stdout output as Buffers: an accepted, unannotated JSONL record is written as its original bytes (no string
+    // building, no re-encoding); anything else is serialised
+    const main: Buffer[] = [];
     let rej = '';
     let nrej = 0;
     let quar = '';
     let nquar = 0;
     for (const x of outs) {
       const d = x.annotation.decision;
-      if (o.mode === 'score') main += serializeOutcome(x, true, key) + '\n';
-      else if (d === 'accept') main += serializeOutcome(x, cfg.output.annotate, key) + '\n';
+      if (o.mode === 'score') main.push(Buffer.from(serializeOutcome(x, true, key) + '\n'));
+      else if (d === 'accept') {
+        if (!cfg.output.annotate && x.rawBuf) main.push(x.rawBuf, NL);
+        else main.push(Buffer.from(serializeOutcome(x, cfg.output.annotate, key) + '\n'));
+      }
       else if (d === 'quarantine' && quarantineFile) {
         quar += serializeOutcome(x, true, key) + '\n';
         nquar++;
@@ -104,7 +111,7 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
     }
     if (rej) await rejectsFile!.write(rej, nrej);
     if (quar) await quarantineFile!.write(quar, nquar);
-    await stdout.write(main);
+    if (main.length) await stdout.write(Buffer.concat(main));
   };
 
   try {

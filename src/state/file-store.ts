@@ -60,6 +60,9 @@ export interface PendingRun {
 
 const stateError = (msg: string) => new SynthfilterError('E_STATE', msg);
 
+/** A Buffer's bytes as a plain Uint8Array view (`new Uint8Array(buffer)` would copy, element by element). */
+const bytesOf = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
 export class FileStateStore {
   private locked = false;
   constructor(readonly dir: string) {}
@@ -142,9 +145,9 @@ export class FileStateStore {
       return {
         fingerprint,
         generation: head.generation,
-        dedup: existsSync(dedupPath) ? new Uint8Array(readFileSync(dedupPath)) : null,
+        dedup: existsSync(dedupPath) ? bytesOf(readFileSync(dedupPath)) : null,
         tail: { docs, df },
-        ledger: Ledger.deserialize(new Uint8Array(readFileSync(join(g, 'ledger.bin')))),
+        ledger: Ledger.deserialize(bytesOf(readFileSync(join(g, 'ledger.bin')))),
         registry: JSON.parse(readFileSync(join(g, 'registry.json'), 'utf8')),
         runs: JSON.parse(readFileSync(join(g, 'runs.json'), 'utf8')),
       };
