@@ -250,12 +250,17 @@ export function setPath(obj: Record<string, unknown>, path: string, value: unkno
   o[parts[parts.length - 1]!] = value;
 }
 
-/** Read a dotted path from a record; `undefined` when any step is missing. */
+/**
+ * Read a dotted path ("meta.source") from a record: own properties only (never inherited ones such as
+ * `constructor`); a key that itself contains dots is found whole first. `undefined` when any step is missing.
+ */
 export function getPath(obj: unknown, path: string): unknown {
-  if (!path.includes('.')) return isPlainObject(obj) ? obj[path] : undefined;
+  if (!isPlainObject(obj)) return undefined;
+  if (Object.prototype.hasOwnProperty.call(obj, path)) return obj[path];
+  if (!path.includes('.')) return undefined;
   let o: unknown = obj;
   for (const p of path.split('.')) {
-    if (!isPlainObject(o)) return undefined;
+    if (!isPlainObject(o) || !Object.prototype.hasOwnProperty.call(o, p)) return undefined;
     o = o[p];
   }
   return o;

@@ -53,5 +53,9 @@ test('getPath reads dotted paths and returns undefined when a step is missing', 
   assert.equal(getPath(r, 'meta.flags.ai'), true);
   assert.equal(getPath(r, 'meta.nope.deeper'), undefined);
   assert.equal(getPath(r, 'text'), 'x');
+  // own properties only, and a dotted key is found whole
+  assert.equal(getPath({}, 'constructor'), undefined);
+  assert.equal(getPath({ a: {} }, 'a.toString'), undefined);
+  assert.equal(getPath({ 'meta.source': 'whole', meta: { source: 'nested' } }, 'meta.source'), 'whole');
   assert.ok(defaults());
 });

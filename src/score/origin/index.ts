@@ -4,6 +4,7 @@
  */
 import type { Features, JsonRecord, OriginLabel, OriginScore, ScoreContext, Scorer } from '../../types.js';
 import { loadModel, type OriginModel, type Prediction, type PredictOptions } from './model.js';
+import { getPath } from '../../config/index.js';
 
 export { loadModel, defaultModelPath, type OriginModel, type Prediction, type PredictOptions } from './model.js';
 
@@ -48,17 +49,8 @@ export function predict(text: string, opts: PredictOptions & { model?: string } 
   return loadModel(opts.model).predict(text, opts);
 }
 
-/** Value at a dotted path ("meta.source"); a key containing dots is also found whole. */
-export function getPath(record: JsonRecord, path: string): unknown {
-  if (Object.prototype.hasOwnProperty.call(record, path)) return record[path];
-  let cur: unknown = record;
-  for (const part of path.split('.')) {
-    if (cur === null || typeof cur !== 'object' || Array.isArray(cur)) return undefined;
-    if (!Object.prototype.hasOwnProperty.call(cur, part)) return undefined;
-    cur = (cur as Record<string, unknown>)[part];
-  }
-  return cur;
-}
+/** Value at a dotted path: the one implementation, shared with the text and id fields. */
+export { getPath };
 
 /** The declared label of a record, or null when the field is off, missing, or holds an unlisted value. */
 export function declaredLabel(record: JsonRecord, declared: OriginConfig['declared'] | undefined): OriginLabel | null {
