@@ -2,7 +2,6 @@
  * The scorer registry: the one list the core walks. Adding a scorer is one module (pure: record + features ->
  * numbers), a config section with `enabled`, and one entry here.
  */
-import type { Config } from '../config/index.js';
 import type { DiversityScore, Features, JsonRecord, OriginLabel, OriginScore, ScoreContext } from '../types.js';
 
 /** Stateful near-duplicate scorer: `score` only reads; `commit`/`remove` are the state effects the core applies. */

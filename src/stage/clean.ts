@@ -200,8 +200,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     const refOf = new Map<number, string>(); // seq -> ref of tonight's indexed records
     const memberItems = new Map<number, DedupItem>(); // seq -> cluster member (a candidate representative)
     const members: Member[] = []; // by seq (only scored records)
-    const parent = new Int32Array(1024).fill(-1);
-    let parentArr = parent;
+    let parentArr = new Int32Array(1024).fill(-1); // seq -> root seq of its cluster (-1: none)
     const dupOf = new Map<number, DupScore>(); // seq -> dup against history (final)
     const clusterOf = new Map<number, { root: number; kind: 'exact' | 'near'; similarity: number }>();
     const reuse = new Set<number>();
