@@ -21,7 +21,7 @@ export interface SourcePos {
 
 /** One item the readers produce: either a parsed object or a bad line to quarantine. */
 export type InputItem =
-  | { kind: 'record'; record: JsonRecord; pos: SourcePos; bytes: number; /** the original JSONL line, when read from JSONL */ line?: string; /** its bytes */ lineBuf?: Buffer }
+  | { kind: 'record'; record: JsonRecord; pos: SourcePos; bytes: number; /** the original JSONL line, when read from JSONL */ line?: string; /** its bytes: chunk[lineStart, lineEnd) (no per-line view is allocated) */ lineChunk?: Buffer; lineStart?: number; lineEnd?: number }
   | { kind: 'bad'; reason: ReasonCode; detail: string; raw: string; pos: SourcePos; bytes: number };
 
 /** The public annotation written under `output.annotationKey` (default "synthfilter"). */
@@ -127,8 +127,11 @@ export interface Outcome {
   raw?: string;
   pos: SourcePos;
   bytes: number;
-  /** the original line's bytes (JSONL input): written back as is when the record passes unannotated */
-  rawBuf?: Buffer;
+  /** the original line's bytes (JSONL input), rawChunk[rawStart, rawEnd): written back as they are when the record
+   * passes unannotated */
+  rawChunk?: Buffer;
+  rawStart?: number;
+  rawEnd?: number;
   /** the record's features, for scored records (lazy: e.g. the nightly job reads exactHash for its ledger) */
   features?: Features;
 }

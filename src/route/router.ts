@@ -24,7 +24,9 @@ export interface Scored {
   bytes: number;
   pos: SourcePos;
   line?: string;
-  lineBuf?: Buffer;
+  lineChunk?: Buffer;
+  lineStart?: number;
+  lineEnd?: number;
   dup: DupScore | null;
   diversity: DiversityScore | null;
   origin: OriginScore | null;
@@ -285,11 +287,16 @@ export class Router {
     const label = this.label(s);
     const r: Routed = { scored: s, decision: 'reject', reasons: [], label, tail: false, tailRule: null, waived: [], hard: false, shard: null };
     // 1. hard rejections
-    const hard: ReasonCode[] = [];
-    if (s.dup?.kind === 'exact') hard.push(ROUTE_REASONS.exactDup);
-    else if (s.dup?.kind === 'near') hard.push(ROUTE_REASONS.nearDup);
-    if (s.extraReasons) hard.push(...s.extraReasons);
-    for (const f of s.ruleFailures) if (f.hard) hard.push(f.code);
+    // (arrays are only allocated when there is something to put in them: this runs for every record)
+    let hard: ReasonCode[] | null = null;
+    let soft: ReasonCode[] | null = null;
+    if (s.dup?.kind === 'exact') hard = [ROUTE_REASONS.exactDup];
+    else if (s.dup?.kind === 'near') hard = [ROUTE_REASONS.nearDup];
+    if (s.extraReasons?.length) (hard ??= []).push(...s.extraReasons);
+    for (const f of s.ruleFailures) {
+      if (f.hard) (hard ??= []).push(f.code);
+      else (soft ??= []).push(f.code);
+    }
     // 2. tail (computed for every human/unknown record, so retention can be reported)
     if (this.tailActive) {
       const words = distinct(s.features.wordHashes);
@@ -298,15 +305,14 @@ export class Router {
       r.tailRule = rule;
       this.observe(s, words);
     }
-    const soft = s.ruleFailures.filter((f) => !f.hard).map((f) => f.code);
-    if (hard.length) {
+    if (hard) {
       // every failing rule is listed, hard ones first, so the record can be audited in one look
       r.hard = true;
-      this.reject(r, [...hard, ...soft], done);
+      this.reject(r, soft ? [...hard, ...soft] : hard, done);
       return { provisional: false, done };
     }
     // 3. soft rules
-    if (soft.length) {
+    if (soft) {
       if (r.tail) r.waived = soft;
       else {
         this.reject(r, soft, done);

@@ -177,7 +177,7 @@ export class FilterCore {
       // a capped synthetic record leaves the index so it does not suppress later twins
       this.scorers.dedup.remove(s.id, s.features);
     }
-    this.emit({ id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line, rawBuf: s.lineBuf, features: s.features }, s.seq, out);
+    this.emit({ id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line, rawChunk: s.lineChunk, rawStart: s.lineStart, rawEnd: s.lineEnd, features: s.features }, s.seq, out);
   }
 
   private idFor(record: JsonRecord, text: string | null): string {
@@ -220,7 +220,7 @@ export class FilterCore {
     const diversity = sc.diversity ? sc.diversity(rec, features) : null;
     const origin = sc.origin ? sc.origin(rec, features, ctx) : null;
     const ruleFailures = diversity && sc.diversityRules ? sc.diversityRules(diversity) : [];
-    return { kind: 's', seq, id, record: rec, features, bytes: it.bytes || features.byteLength, pos: it.pos, line: it.line, lineBuf: it.lineBuf, dup: null, diversity, origin, ruleFailures };
+    return { kind: 's', seq, id, record: rec, features, bytes: it.bytes || features.byteLength, pos: it.pos, line: it.line, lineChunk: it.lineChunk, lineStart: it.lineStart, lineEnd: it.lineEnd, dup: null, diversity, origin, ruleFailures };
   }
 
   /** Features for a prepared record restored from a spool (features are not serialised; they are cheap to redo). */

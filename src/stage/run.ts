@@ -89,17 +89,43 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
     if (dirSink) return dirSink.write(outs);
     // stdout output as Buffers: an accepted, unannotated JSONL record is written as its original bytes (no string
     // building, no re-encoding); anything else is serialised
+    // consecutive accepted lines that sit next to each other in one input chunk are written as one view of that
+    // chunk (its own newlines included): no copy at all for the common case of a run of accepted records
     const main: Buffer[] = [];
+    let runAb: ArrayBufferLike | null = null;
+    let runBytes: Uint8Array | null = null; // the whole backing store of the run's chunk
+    let runStart = 0;
+    let runEnd = 0;
+    const flushRun = () => {
+      if (runAb) main.push(Buffer.from(runAb as ArrayBuffer, runStart, runEnd - runStart), NL);
+      runAb = null;
+    };
+    const pushRaw = (b: Buffer, start: number, end: number) => {
+      const from = b.byteOffset + start;
+      if (runAb !== null && b.buffer === runAb && from === runEnd + 1 && runBytes![runEnd] === 0x0a) {
+        runEnd = b.byteOffset + end;
+        return;
+      }
+      flushRun();
+      if (runBytes === null || runBytes.buffer !== b.buffer) runBytes = new Uint8Array(b.buffer);
+      runAb = b.buffer;
+      runStart = from;
+      runEnd = b.byteOffset + end;
+    };
+    const pushOut = (b: Buffer) => {
+      flushRun();
+      main.push(b);
+    };
     let rej = '';
     let nrej = 0;
     let quar = '';
     let nquar = 0;
     for (const x of outs) {
       const d = x.annotation.decision;
-      if (o.mode === 'score') main.push(Buffer.from(serializeOutcome(x, true, key) + '\n'));
+      if (o.mode === 'score') pushOut(Buffer.from(serializeOutcome(x, true, key) + '\n'));
       else if (d === 'accept') {
-        if (!cfg.output.annotate && x.rawBuf) main.push(x.rawBuf, NL);
-        else main.push(Buffer.from(serializeOutcome(x, cfg.output.annotate, key) + '\n'));
+        if (!cfg.output.annotate && x.rawChunk) pushRaw(x.rawChunk, x.rawStart!, x.rawEnd!);
+        else pushOut(Buffer.from(serializeOutcome(x, cfg.output.annotate, key) + '\n'));
       }
       else if (d === 'quarantine' && quarantineFile) {
         quar += serializeOutcome(x, true, key) + '\n';
@@ -111,7 +137,10 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
     }
     if (rej) await rejectsFile!.write(rej, nrej);
     if (quar) await quarantineFile!.write(quar, nquar);
-    if (main.length) await stdout.write(Buffer.concat(main));
+    flushRun();
+    // a few large pieces are written as they are (no copy); many small ones are joined into one write
+    if (main.length <= 4) for (const b of main) await stdout.write(b);
+    else await stdout.write(Buffer.concat(main));
   };
 
   try {

@@ -51,6 +51,28 @@ test('chunk-size sweep across JSONL line boundaries gives identical output', asy
   assert.equal(lines.length, ref.res.stats.seen);
 });
 
+test('filter mode writes exactly the accepted lines, byte for byte, in LF and CRLF input and any chunking', async () => {
+  for (const eol of ['\n', '\r\n']) {
+    const buf = Buffer.from(corpus(300).toString().replaceAll('\r\n', eol));
+    // which ids are accepted, from the score output
+    const scored = (await runChunked(buf, buf.length)).out.trim().split('\n').map((l) => JSON.parse(l));
+    const acceptedIds = new Set(scored.filter((r) => r.synthfilter.decision === 'accept').map((r) => r.id));
+    const lines = buf.toString().split(/\r?\n/).filter((l) => l.trim() !== '');
+    const expected = lines.filter((l) => {
+      try {
+        return acceptedIds.has(JSON.parse(l).id);
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(expected.length > 100 && expected.length < lines.length, 'a mix of accepted and other lines');
+    for (const size of [buf.length, 4097, 333, 7]) {
+      const r = await runChunked(buf, size, 'filter');
+      assert.equal(r.out, expected.join('\n') + '\n', `eol ${JSON.stringify(eol)} chunk ${size}`);
+    }
+  }
+});
+
 /**
  * Backpressure: a slow sink must throttle the source. We count records the source has produced minus records the
  * sink has received; it must stay bounded. The control pipeline uses a deliberately broken sink that acknowledges
