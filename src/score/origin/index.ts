@@ -37,7 +37,7 @@ export const ORIGIN_DEFAULTS: OriginConfig = {
   enabled: true,
   declared: { field: '', synthetic: [], human: [] },
   trustDeclared: true,
-  threshold: 0.908,
+  threshold: 0.943,
   humanThreshold: 0.5,
   minWords: 50,
   explain: false,
