@@ -168,13 +168,15 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     const workers = Math.max(1, o.workers ?? cpus().length);
     const spools = run.files.map((_f, i) => join(work, `${String(i).padStart(6, '0')}.spool`));
     // workers > 1: a pool of scoring threads; 1: in this thread, one file after another (same results either way)
-    const pool = workers > 1 ? new ScoringPool(cfg, Math.min(workers, run.files.length)) : null;
+    // the scoring threads also compute what the sequential phases need per record (features, MinHash lanes)
+    const spoolOpts = { lanes: backend.signatureLanes };
+    const pool = workers > 1 ? new ScoringPool(cfg, Math.min(workers, run.files.length), spoolOpts) : null;
     const local = pool ? null : new FilterCore(cfg);
     let chain: Promise<unknown> = Promise.resolve();
     const scored = run.files.map((f, i) => {
       const go = async (): Promise<SpoolResult> => {
         if (existsSync(spools[i]! + '.done')) return JSON.parse(readFileSync(spools[i]! + '.done', 'utf8')) as SpoolResult;
-        const r = pool ? await pool.score(f.path, spools[i]!) : await writeSpool(cfg, f.path, spools[i]!, local!);
+        const r = pool ? await pool.score(f.path, spools[i]!) : await writeSpool(cfg, f.path, spools[i]!, local!, spoolOpts);
         phase(`scored:${i}`);
         log(`scored ${i + 1}/${run.files.length} ${f.rel}: ${r.items} records${r.error ? ` (read error: ${r.error})` : ''}`, { run: run.runId, file: f.rel, records: r.items });
         return r;

@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/index.js';
 import { getPath } from '../config/index.js';
-import { createFeaturizer, type Featurizer } from '../text/features.js';
+import { createFeaturizer, presetFeatures, type Featurizer, type FeatureParts } from '../text/features.js';
 import { hash64, hex32 } from '../text/hash.js';
 import { Router, type Routed, type Scored } from '../route/router.js';
 import { buildScorers } from '../score/build.js';
@@ -223,9 +223,10 @@ export class FilterCore {
     return { kind: 's', seq, id, record: rec, features, bytes: it.bytes || features.byteLength, pos: it.pos, line: it.line, lineChunk: it.lineChunk, lineStart: it.lineStart, lineEnd: it.lineEnd, dup: null, diversity, origin, ruleFailures };
   }
 
-  /** Features for a prepared record restored from a spool (features are not serialised; they are cheap to redo). */
-  featuresOf(text: string): Features {
-    return this.featurize(text);
+  /** Features for a prepared record restored from a spool: recomputed from the text, or with the parts the scoring
+   * thread computed ahead already in place. */
+  featuresOf(text: string, parts?: FeatureParts): Features {
+    return parts ? presetFeatures(this.featurize, text, parts) : this.featurize(text);
   }
 
   textOf(record: JsonRecord): string {

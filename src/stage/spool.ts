@@ -1,47 +1,174 @@
 /**
  * Spools: the output of the nightly job's pure scoring phase, one JSONL file per input file, written atomically
- * (temp + fsync + rename) with a `.done` side file carrying the counts. Features are not stored: they are
- * recomputed from the text when the spool is read (one cheap pass).
+ * (temp + fsync + rename) with a `.done` side file carrying the counts.
+ *
+ * Next to each spool, a `.feat` file carries the per-record features the sequential phases need (byte length,
+ * exact hash, shingle hashes, the sorted word set and the MinHash lanes), computed in the scoring threads so the
+ * main thread does not featurise or hash again. It is raw native-endian u32 (a local work file of one run, never
+ * moved between machines), one entry per scored record in spool order:
+ *   byteLength, exactHi, exactLo, nShingles (NONE: not computed), nWords, nLanes, shingles..., words..., lanes...
+ * A spool without its `.feat` (an older spool of an interrupted run) is read as before: features from the text.
  */
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Config } from '../config/index.js';
 import { readSources } from '../io/read.js';
 import { SynthfilterError } from '../errors.js';
 import { AtomicFile, writeFileAtomic } from '../sink/files.js';
 import { FilterCore, type Prepared } from './core.js';
-import type { JsonRecord } from '../types.js';
+import { distinct } from '../route/sketch.js';
+import { MinHasher } from '../score/dedup/minhash.js';
+import { dedupConfigOf } from '../score/build.js';
+import type { FeatureParts } from '../text/features.js';
+import type { Features, JsonRecord } from '../types.js';
 
 export interface SpoolResult {
   items: number;
   error: string | null;
 }
 
-export async function writeSpool(cfg: Config, file: string, spool: string, core: FilterCore = new FilterCore(cfg)): Promise<SpoolResult> {
+export interface SpoolOptions {
+  /** MinHash lanes to compute ahead (the state backend's `signatureLanes`); 0: none */
+  lanes: number;
+}
+
+const NONE = 0xffffffff;
+const HEAD = 6;
+
+/** Encodes the `.feat` entries of one batch. */
+class PartsWriter {
+  private readonly hasher: MinHasher | null;
+  private readonly shingles: boolean;
+  constructor(cfg: Config, o: SpoolOptions) {
+    const dc = dedupConfigOf(cfg);
+    this.shingles = cfg.dedup.enabled;
+    this.hasher = cfg.dedup.enabled && dc.near && o.lanes > 0 ? new MinHasher(o.lanes, dc.seed) : null;
+  }
+
+  encode(fs: Features[]): Uint8Array {
+    const parts: Array<[Features, Uint32Array | null, Uint32Array, Uint32Array | null]> = [];
+    let n = 0;
+    for (const f of fs) {
+      const sh = this.shingles ? f.shingles : null;
+      const ws = distinct(f.wordHashes);
+      const sig = this.hasher && sh && sh.length > 0 ? this.hasher.signature(sh) : null;
+      parts.push([f, sh, ws, sig]);
+      n += HEAD + (sh?.length ?? 0) + ws.length + (sig?.length ?? 0);
+    }
+    const out = new Uint32Array(n);
+    let o = 0;
+    for (const [f, sh, ws, sig] of parts) {
+      out[o++] = f.byteLength;
+      out[o++] = f.exactHash[0]!;
+      out[o++] = f.exactHash[1]!;
+      out[o++] = sh ? sh.length : NONE;
+      out[o++] = ws.length;
+      out[o++] = sig ? sig.length : 0;
+      if (sh) {
+        out.set(sh, o);
+        o += sh.length;
+      }
+      out.set(ws, o);
+      o += ws.length;
+      if (sig) {
+        out.set(sig, o);
+        o += sig.length;
+      }
+    }
+    return new Uint8Array(out.buffer);
+  }
+}
+
+/** Reads `.feat` entries in order, in blocks (views into each block; blocks are never reused). */
+class PartsReader {
+  private buf = new Uint32Array(0);
+  private pos = 0;
+  private eof = false;
+  private readonly fd: number;
+  constructor(private readonly path: string) {
+    this.fd = openSync(path, 'r');
+  }
+
+  private ensure(words: number): void {
+    if (this.buf.length - this.pos >= words) return;
+    const rest = this.buf.length - this.pos;
+    const next = new Uint32Array(Math.max(words, 1 << 20));
+    next.set(this.buf.subarray(this.pos));
+    let filled = rest * 4;
+    const bytes = new Uint8Array(next.buffer);
+    while (!this.eof && filled < bytes.length) {
+      const k = readSync(this.fd, bytes, filled, bytes.length - filled, null);
+      if (k === 0) this.eof = true;
+      filled += k;
+    }
+    if (filled % 4 !== 0 || filled / 4 < words) throw new SynthfilterError('E_STATE', `${this.path}: truncated features file`);
+    this.buf = next.subarray(0, filled / 4);
+    this.pos = 0;
+  }
+
+  next(): FeatureParts {
+    this.ensure(HEAD);
+    const b = this.buf;
+    let p = this.pos;
+    const byteLength = b[p]!;
+    const nSh = b[p + 3]!;
+    const nWs = b[p + 4]!;
+    const nSig = b[p + 5]!;
+    const exactHash = b.subarray(p + 1, p + 3);
+    const sh = nSh === NONE ? 0 : nSh;
+    this.ensure(HEAD + sh + nWs + nSig);
+    // ensure() may have moved to a new block
+    const c = this.buf;
+    p = this.pos;
+    const ex = c === b ? exactHash : c.subarray(p + 1, p + 3);
+    p += HEAD;
+    const shingles = c.subarray(p, p + sh);
+    p += sh;
+    const wordSet = c.subarray(p, p + nWs);
+    p += nWs;
+    const signature = nSig ? c.subarray(p, p + nSig) : null;
+    p += nSig;
+    this.pos = p;
+    return { byteLength, exactHash: ex, shingles: nSh === NONE ? null : shingles, wordSet, signature };
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+export async function writeSpool(cfg: Config, file: string, spool: string, core: FilterCore = new FilterCore(cfg), o: SpoolOptions = { lanes: 0 }): Promise<SpoolResult> {
   const out = new AtomicFile(spool, false, spool);
+  const feat = new AtomicFile(spool + '.feat', false, spool + '.feat');
+  const pw = new PartsWriter(cfg, o);
   let items = 0;
   let error: string | null = null;
   try {
     for await (const batch of readSources([file], { format: cfg.input.format, maxLineBytes: cfg.input.maxLineBytes, rawMaxBytes: cfg.input.rawMaxBytes })) {
       let buf = '';
+      const fs: Features[] = [];
       for (const it of batch) {
         const p = core.prepare(it, items++);
         if (p.kind === 'q') buf += JSON.stringify({ k: 'q', id: p.id, reason: p.reason, detail: p.detail, pos: p.pos, bytes: p.bytes, record: p.record, raw: p.raw }) + '\n';
         else {
           const body = { k: 's', id: p.id, bytes: p.bytes, pos: p.pos, diversity: p.diversity, origin: p.origin, ruleFailures: p.ruleFailures };
           buf += JSON.stringify(p.line !== undefined ? { ...body, line: p.line } : { ...body, record: p.record }) + '\n';
+          fs.push(p.features);
         }
       }
       await out.write(buf, batch.length);
+      if (fs.length) await feat.write(pw.encode(fs), fs.length);
     }
   } catch (e) {
     if (!(e instanceof SynthfilterError) || e.code !== 'E_INPUT') {
       out.abort();
+      feat.abort();
       throw e;
     }
     error = e.message; // the records before the fault are kept; the file is not registered as processed
   }
   await out.close();
+  await feat.close();
   const result = { items, error };
   writeFileAtomic(spool + '.done', JSON.stringify(result));
   return result;
@@ -49,16 +176,21 @@ export async function writeSpool(cfg: Config, file: string, spool: string, core:
 
 export async function* readSpool(spool: string, core: FilterCore): AsyncGenerator<Prepared> {
   const rl = createInterface({ input: createReadStream(spool, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-  for await (const l of rl) {
-    if (!l) continue;
-    const x = JSON.parse(l);
-    if (x.k === 'q') {
-      yield { kind: 'q', seq: 0, id: x.id, reason: x.reason, detail: x.detail, pos: x.pos, bytes: x.bytes, record: x.record ?? null, raw: x.raw ?? undefined };
-      continue;
+  const parts = existsSync(spool + '.feat') ? new PartsReader(spool + '.feat') : null;
+  try {
+    for await (const l of rl) {
+      if (!l) continue;
+      const x = JSON.parse(l);
+      if (x.k === 'q') {
+        yield { kind: 'q', seq: 0, id: x.id, reason: x.reason, detail: x.detail, pos: x.pos, bytes: x.bytes, record: x.record ?? null, raw: x.raw ?? undefined };
+        continue;
+      }
+      const record = (x.line !== undefined ? JSON.parse(x.line) : x.record) as JsonRecord;
+      const text = core.textOf(record);
+      const features = core.featuresOf(text, parts ? parts.next() : undefined);
+      yield { kind: 's', seq: 0, id: x.id, record, features, bytes: x.bytes, pos: x.pos, line: x.line, dup: null, diversity: x.diversity, origin: x.origin, ruleFailures: x.ruleFailures };
     }
-    const record = (x.line !== undefined ? JSON.parse(x.line) : x.record) as JsonRecord;
-    const features = core.featuresOf(core.textOf(record));
-    yield { kind: 's', seq: 0, id: x.id, record, features, bytes: x.bytes, pos: x.pos, line: x.line, dup: null, diversity: x.diversity, origin: x.origin, ruleFailures: x.ruleFailures };
+  } finally {
+    parts?.close();
   }
 }
-
