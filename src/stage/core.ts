@@ -78,6 +78,11 @@ const emptyAnnotation = (): Annotation => ({
   shard: null,
 });
 
+/** The id of an input line that is not a record (stable: from its file and line). */
+export function badLineId(pos: SourcePos): string {
+  return `sf-bad-${hex32(hash64(`${pos.file}:${pos.line}`)[0]!)}`;
+}
+
 export class FilterCore {
   readonly stats: Stats = newStats();
   private readonly featurize: Featurizer;
@@ -201,7 +206,7 @@ export class FilterCore {
    */
   prepare(it: InputItem, seq: number): Prepared {
     if (it.kind === 'bad') {
-      const id = `sf-bad-${hex32(hash64(`${it.pos.file}:${it.pos.line}`)[0]!)}`;
+      const id = badLineId(it.pos);
       return { kind: 'q', seq, id, reason: it.reason, detail: it.detail, pos: it.pos, bytes: it.bytes, record: null, raw: it.raw };
     }
     const rec = it.record;

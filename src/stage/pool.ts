@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import pLimit from 'p-limit';
 import type { Config } from '../config/index.js';
 import { SynthfilterError, type ErrorCode } from '../errors.js';
-import type { SpoolOptions, SpoolResult } from './spool.js';
+import type { ByteRange, SpoolOptions, SpoolResult } from './spool.js';
 
 interface Job {
   file: string;
@@ -47,14 +47,14 @@ export class ScoringPool {
     this.limit = pLimit(size);
   }
 
-  score(file: string, spool: string): Promise<SpoolResult> {
+  score(file: string, spool: string, range: ByteRange | null = null): Promise<SpoolResult> {
     return this.limit(
       () =>
         new Promise<SpoolResult>((resolve, reject) => {
           const w = this.idle.pop();
           if (!w) return reject(new Error('scoring pool: no idle worker'));
           this.current.set(w, { file, spool, resolve, reject });
-          w.postMessage({ file, spool });
+          w.postMessage({ file, spool, range });
         }),
     );
   }

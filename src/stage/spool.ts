@@ -12,10 +12,10 @@
 import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Config } from '../config/index.js';
-import { readSources } from '../io/read.js';
+import { readRange, readSources, sniffFormat } from '../io/read.js';
 import { SynthfilterError } from '../errors.js';
 import { AtomicFile, writeFileAtomic } from '../sink/files.js';
-import { FilterCore, type Prepared } from './core.js';
+import { FilterCore, badLineId, type Prepared } from './core.js';
 import { distinct } from '../route/sketch.js';
 import { MinHasher } from '../score/dedup/minhash.js';
 import { dedupConfigOf } from '../score/build.js';
@@ -25,6 +25,63 @@ import type { Features, JsonRecord } from '../types.js';
 export interface SpoolResult {
   items: number;
   error: string | null;
+  /** input lines the spool covers (blank ones included): the line-number base of the file's next part */
+  lines?: number;
+}
+
+/** A byte range of a plain JSONL file, cut at line starts. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+const PART_MIN = 1 << 20;
+const PARTS_MAX = 8;
+
+/**
+ * Where to cut a file for parallel scoring: byte ranges that start at line starts, about size/8 each (at least
+ * 1 MiB), so the cut depends only on the file. Compressed files and JSON arrays are one range (they cannot be
+ * entered in the middle).
+ */
+export function splitPoints(path: string, size: number, format: 'auto' | 'jsonl' | 'json'): ByteRange[] {
+  const whole = [{ start: 0, end: size }];
+  if (size < 2 * PART_MIN || format === 'json') return whole;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return whole; // the scoring pass reports the error
+  }
+  try {
+    const head = Buffer.alloc(65536);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const h = head.subarray(0, n);
+    if ((h[0] === 0x1f && h[1] === 0x8b) || (h[0] === 0x28 && h[1] === 0xb5 && h[2] === 0x2f && h[3] === 0xfd)) return whole;
+    if (format === 'auto' && sniffFormat(h, n < head.length) !== 'jsonl') return whole;
+    const target = Math.max(PART_MIN, Math.ceil(size / PARTS_MAX));
+    const cuts = [0];
+    const buf = Buffer.alloc(65536);
+    for (let at = target; at < size; at += target) {
+      // the first line start at or after `at`: just past the first \n at or after at - 1
+      let pos = at - 1;
+      let cut = -1;
+      while (pos < size) {
+        const k = readSync(fd, buf, 0, buf.length, pos);
+        if (k === 0) break;
+        const nl = buf.subarray(0, k).indexOf(0x0a);
+        if (nl >= 0) {
+          cut = pos + nl + 1;
+          break;
+        }
+        pos += k;
+      }
+      if (cut < 0 || cut >= size) break;
+      if (cut > cuts[cuts.length - 1]!) cuts.push(cut);
+    }
+    return cuts.map((s, i) => ({ start: s, end: i + 1 < cuts.length ? cuts[i + 1]! : size }));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export interface SpoolOptions {
@@ -137,14 +194,16 @@ class PartsReader {
   }
 }
 
-export async function writeSpool(cfg: Config, file: string, spool: string, core: FilterCore = new FilterCore(cfg), o: SpoolOptions = { lanes: 0 }): Promise<SpoolResult> {
+export async function writeSpool(cfg: Config, file: string, spool: string, core: FilterCore = new FilterCore(cfg), o: SpoolOptions = { lanes: 0 }, range: ByteRange | null = null): Promise<SpoolResult> {
   const out = new AtomicFile(spool, false, spool);
   const feat = new AtomicFile(spool + '.feat', false, spool + '.feat');
   const pw = new PartsWriter(cfg, o);
   let items = 0;
   let error: string | null = null;
+  const ro = { format: cfg.input.format, maxLineBytes: cfg.input.maxLineBytes, rawMaxBytes: cfg.input.rawMaxBytes };
+  const count = { lines: 0 };
   try {
-    for await (const batch of readSources([file], { format: cfg.input.format, maxLineBytes: cfg.input.maxLineBytes, rawMaxBytes: cfg.input.rawMaxBytes })) {
+    for await (const batch of range ? readRange(file, range.start, range.end, ro, count) : readSources([file], ro)) {
       let buf = '';
       const fs: Features[] = [];
       for (const it of batch) {
@@ -169,20 +228,24 @@ export async function writeSpool(cfg: Config, file: string, spool: string, core:
   }
   await out.close();
   await feat.close();
-  const result = { items, error };
+  const result: SpoolResult = { items, error, lines: count.lines };
   writeFileAtomic(spool + '.done', JSON.stringify(result));
   return result;
 }
 
-export async function* readSpool(spool: string, core: FilterCore): AsyncGenerator<Prepared> {
+/** A spool's records; `lineBase`: lines of the file before this part (added to every line number). */
+export async function* readSpool(spool: string, core: FilterCore, lineBase = 0): AsyncGenerator<Prepared> {
   const rl = createInterface({ input: createReadStream(spool, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
   const parts = existsSync(spool + '.feat') ? new PartsReader(spool + '.feat') : null;
   try {
     for await (const l of rl) {
       if (!l) continue;
       const x = JSON.parse(l);
+      if (lineBase) x.pos.line += lineBase;
       if (x.k === 'q') {
-        yield { kind: 'q', seq: 0, id: x.id, reason: x.reason, detail: x.detail, pos: x.pos, bytes: x.bytes, record: x.record ?? null, raw: x.raw ?? undefined };
+        // an unparseable line's id comes from its position: redo it with the file's line number
+        const id = lineBase && x.record == null ? badLineId(x.pos) : x.id;
+        yield { kind: 'q', seq: 0, id, reason: x.reason, detail: x.detail, pos: x.pos, bytes: x.bytes, record: x.record ?? null, raw: x.raw ?? undefined };
         continue;
       }
       const record = (x.line !== undefined ? JSON.parse(x.line) : x.record) as JsonRecord;
