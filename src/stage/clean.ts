@@ -361,7 +361,16 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     // ---- B2: route in input order and write the run's output
     const sink = new DirectorySink(staging, { annotate: cfg.output.annotate, annotationKey: cfg.output.annotationKey, gzip: cfg.output.compress === 'gzip', sideMaxRecords: cfg.output.shardMaxRecords, stratumField: (cfg.route.balanceBy as string | null) ?? null });
     const accepted = new Set<number>();
-    const onOutcomes = (outs: Outcome[]) => sink.write(outs);
+    // outcomes go to the sink in blocks: one write per record would cost a stream write and a zlib job each
+    let block: Outcome[] = [];
+    const onOutcomes = async (outs: Outcome[], force = false) => {
+      for (const x of outs) block.push(x);
+      if (block.length >= 1024 || (force && block.length)) {
+        const b = block;
+        block = [];
+        await sink.write(b);
+      }
+    };
     const seqById = new Map<string, number>();
     const diversityHist: Record<string, number[]> = {};
     seq = 0;
@@ -403,7 +412,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     }
     const tailOuts = await core.end();
     tailOuts.forEach(record);
-    await onOutcomes(tailOuts);
+    await onOutcomes(tailOuts, true);
     await backend.ledgerNote(notes.splice(0));
     await sink.close();
     phase('written');
