@@ -1,6 +1,7 @@
 /**
  * Spools: the output of the nightly job's pure scoring phase, one JSONL file per input file, written atomically
- * (temp + fsync + rename) with a `.done` side file carrying the counts.
+ * (temp + fsync + rename) with a `.done` side file carrying the counts. A record read from JSONL takes two lines: its
+ * scores (`k: "S"`), then its original line verbatim.
  *
  * Next to each spool, a `.feat` file carries the per-record features the sequential phases need (byte length,
  * exact hash, shingle hashes, the sorted word set and the MinHash lanes), computed in the scoring threads so the
@@ -9,8 +10,7 @@
  *   byteLength, exactHi, exactLo, nShingles (NONE: not computed), nWords, nLanes, shingles..., words..., lanes...
  * A spool without its `.feat` (an older spool of an interrupted run) is read as before: features from the text.
  */
-import { closeSync, createReadStream, existsSync, openSync, readSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { readRange, readSources, sniffFormat } from '../io/read.js';
 import { SynthfilterError } from '../errors.js';
@@ -210,8 +210,10 @@ export async function writeSpool(cfg: Config, file: string, spool: string, core:
         const p = core.prepare(it, items++);
         if (p.kind === 'q') buf += JSON.stringify({ k: 'q', id: p.id, reason: p.reason, detail: p.detail, pos: p.pos, bytes: p.bytes, record: p.record, raw: p.raw }) + '\n';
         else {
-          const body = { k: 's', id: p.id, bytes: p.bytes, pos: p.pos, diversity: p.diversity, origin: p.origin, ruleFailures: p.ruleFailures };
-          buf += JSON.stringify(p.line !== undefined ? { ...body, line: p.line } : { ...body, record: p.record }) + '\n';
+          // a record read from JSONL: the meta line, then its original line verbatim (no JSON-in-JSON escaping to
+          // parse back); otherwise the record inside the meta line
+          if (p.line !== undefined) buf += JSON.stringify({ k: 'S', id: p.id, bytes: p.bytes, pos: p.pos, diversity: p.diversity, origin: p.origin, ruleFailures: p.ruleFailures }) + '\n' + p.line + '\n';
+          else buf += JSON.stringify({ k: 's', id: p.id, bytes: p.bytes, pos: p.pos, diversity: p.diversity, origin: p.origin, ruleFailures: p.ruleFailures, record: p.record }) + '\n';
           fs.push(p.features);
         }
       }
@@ -233,14 +235,56 @@ export async function writeSpool(cfg: Config, file: string, spool: string, core:
   return result;
 }
 
+/**
+ * A spool's lines, split on \n only (a JSONL line may hold a bare \r between tokens, which readline would split
+ * on), read in 1 MiB synchronous reads.
+ */
+async function* spoolLines(path: string): AsyncGenerator<string> {
+  const fd = openSync(path, 'r');
+  try {
+    let carry: Buffer | null = null;
+    for (let k = 1; ; k++) {
+      const b = Buffer.allocUnsafe(1 << 20);
+      const n = readSync(fd, b, 0, b.length, null);
+      if (n === 0) break;
+      let chunk = b.subarray(0, n);
+      if (carry) {
+        chunk = Buffer.concat([carry, chunk]);
+        carry = null;
+      }
+      let start = 0;
+      for (;;) {
+        const nl = chunk.indexOf(0x0a, start);
+        if (nl < 0) break;
+        yield chunk.toString('utf8', start, nl);
+        start = nl + 1;
+      }
+      if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
+      if (k % 8 === 0) await new Promise<void>((r) => setImmediate(r));
+    }
+    if (carry && carry.length) yield carry.toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** A spool's records; `lineBase`: lines of the file before this part (added to every line number). */
 export async function* readSpool(spool: string, core: FilterCore, lineBase = 0): AsyncGenerator<Prepared> {
-  const rl = createInterface({ input: createReadStream(spool, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
   const parts = existsSync(spool + '.feat') ? new PartsReader(spool + '.feat') : null;
+  const lines = spoolLines(spool);
   try {
-    for await (const l of rl) {
+    for (;;) {
+      const r = await lines.next();
+      if (r.done) break;
+      const l = r.value;
       if (!l) continue;
       const x = JSON.parse(l);
+      if (x.k === 'S') {
+        // the record's original line follows
+        const n = await lines.next();
+        if (n.done) throw new SynthfilterError('E_STATE', `${spool}: truncated spool`);
+        x.line = n.value;
+      }
       if (lineBase) x.pos.line += lineBase;
       if (x.k === 'q') {
         // an unparseable line's id comes from its position: redo it with the file's line number

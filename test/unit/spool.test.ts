@@ -34,7 +34,8 @@ test('spool features computed ahead equal features recomputed from the text, and
     const cfg = resolveConfig(CORE_ONLY);
     const rows: string[] = [];
     for (let i = 0; i < 300; i++) {
-      if (i % 50 === 7) rows.push('{"text": broken');
+      if (i === 100) rows.push(`{"id":"cr",\r"text":${JSON.stringify(fakeText(i, 40))}}`); // a bare CR between tokens is valid JSON
+      else if (i % 50 === 7) rows.push('{"text": broken');
       else if (i % 9 === 4) rows.push(JSON.stringify({ id: `d${i}`, text: fakeText(i - 1, 40) + ' extra' }));
       else rows.push(JSON.stringify({ id: `r${i}`, text: i % 31 === 0 ? 'short' : fakeText(i, 40) + ' é ✓' }));
     }
@@ -76,6 +77,10 @@ test('spool features computed ahead equal features recomputed from the text, and
       dB.commit(b.id, b.features);
     }
     assert.ok(withSig > 250, `signatures computed ahead: ${withSig}`);
+    // records keep their original line, byte for byte, through the spool
+    const cr = ahead.find((p) => p.kind === 's' && p.id === 'cr');
+    assert.ok(cr && cr.kind === 's' && cr.line === rows[100]);
+    for (const p of ahead) if (p.kind === 's') assert.equal(p.line, rows[Number(p.id.slice(1))] ?? p.line);
     assert.ok(dups >= 30, `near and exact duplicates found: ${dups}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
