@@ -181,6 +181,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     const pool = workers > 1 ? new ScoringPool(cfg, Math.min(workers, nParts), spoolOpts) : null;
     const local = pool ? null : new FilterCore(cfg);
     let chain: Promise<unknown> = Promise.resolve();
+    const partScored: Array<Array<Promise<SpoolResult>>> = [];
     const scored = run.files.map((f, i) => {
       const one = (part: (typeof parts)[number][number]) => {
         const go = async (): Promise<SpoolResult> => {
@@ -192,7 +193,9 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
         chain = p.catch(() => {});
         return p;
       };
-      return Promise.all(parts[i]!.map(one)).then((rs): { items: number; error: string | null; lines: number[] } => {
+      partScored[i] = parts[i]!.map(one);
+      partScored[i]!.forEach((p) => p.catch(() => {}));
+      return Promise.all(partScored[i]!).then((rs): { items: number; error: string | null; lines: number[] } => {
         // a part that hit a read error ends the file there (as an unsplit read would): later parts are not used
         const bad = rs.findIndex((x) => x.error);
         const used = bad >= 0 ? rs.slice(0, bad + 1) : rs;
@@ -293,24 +296,29 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     async function* spoolItems(i: number, fill: boolean): AsyncGenerator<Prepared> {
       const c = cache[i];
       if (c) return yield* c;
-      const lines = (await scored[i]!).lines;
-      const size = parts[i]!.reduce((a, pt) => a + statSync(pt.spool).size, 0);
-      const keep = fill && size <= cacheBudget;
-      if (keep) cacheBudget -= size;
+      // each part is read as soon as it is scored (the first pass does not wait for the whole file)
+      let keep = fill;
+      let taken = 0;
       const arr: Prepared[] = [];
       let base = 0;
-      for (let k = 0; k < lines.length; k++) {
+      for (let k = 0; k < parts[i]!.length; k++) {
+        const r = await partScored[i]![k]!;
+        const size = statSync(parts[i]![k]!.spool).size;
+        if (keep && size <= cacheBudget) {
+          cacheBudget -= size;
+          taken += size;
+        } else keep = false;
         for await (const p of readSpool(parts[i]![k]!.spool, core, base)) {
           if (keep) arr.push(p);
           yield p;
         }
-        base += lines[k] ?? 0;
+        base += r.lines ?? 0;
+        if (r.error) break; // a read error ends the file there, as an unsplit read would
       }
       if (keep) cache[i] = arr;
+      else cacheBudget += taken;
     }
     for (let i = 0; i < run.files.length; i++) {
-      const res = await scored[i]!;
-      if (res.error) errors.push(res.error);
       for await (const p of spoolItems(i, true)) {
         const s = seq++;
         p.seq = s;
@@ -322,6 +330,8 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
         batch.items.push({ id: p.id, features: p.features, insert: members[s]!.clean });
         if (batch.seqs.length >= batchSize) await flush();
       }
+      const res = await scored[i]!;
+      if (res.error) errors.push(res.error);
     }
     await flush();
     while (queue.length) await applyVerdicts(queue.shift()!);
