@@ -71,6 +71,12 @@ export interface Features {
   readonly shingles: Uint32Array;
   /** UTF-8 byte length of `text` */
   readonly byteLength: number;
+  /** sorted distinct `wordHashes`, when computed ahead (the nightly job's scoring threads); consumers that need a
+   * word set use it instead of sorting `wordHashes` again */
+  readonly wordSet?: Uint32Array;
+  /** MinHash lanes of `shingles`, when computed ahead (the nightly job's scoring threads). The lane keys are a seeded
+   * stream, so any consumer needing at most this many lanes with the same dedup seed can use a prefix. */
+  readonly signature?: Uint32Array;
 }
 
 /** Read-only view of run state a scorer may consult (index lookups never mutate). */

@@ -299,7 +299,7 @@ export class Router {
     }
     // 2. tail (computed for every human/unknown record, so retention can be reported)
     if (this.tailActive) {
-      const words = distinct(s.features.wordHashes);
+      const words = s.features.wordSet ?? distinct(s.features.wordHashes);
       const rule = this.tailRule(s, label, words);
       r.tail = rule !== null;
       r.tailRule = rule;

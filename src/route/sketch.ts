@@ -83,11 +83,12 @@ export class ClusterKeyer {
   constructor(private readonly seed: number, textSeed: number) {
     this.stop = new Set(STOP.map((w) => hashString(w, textSeed)));
   }
-  key(f: { wordHashes: Uint32Array }): number {
+  key(f: { wordHashes: Uint32Array; wordSet?: Uint32Array }): number {
     let m1 = 0xffffffff;
     let m2 = 0xffffffff;
     let any = false;
-    for (const h of f.wordHashes) {
+    // minima over the words: the same on the word list and on its sorted set (cheaper when there)
+    for (const h of f.wordSet ?? f.wordHashes) {
       if (this.stop.has(h)) continue;
       any = true;
       const a = fmix32(h ^ this.seed);

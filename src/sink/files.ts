@@ -90,7 +90,7 @@ export class AtomicFile {
     this.head.on('drain', () => this.wake?.());
   }
 
-  async write(text: string, records: number): Promise<void> {
+  async write(text: string | Uint8Array, records: number): Promise<void> {
     if (this.failed) throw this.failed;
     this.records += records;
     if (!this.head.write(text)) {

@@ -1,13 +1,13 @@
 /** Worker thread of the nightly job's scoring phase: receives {file, spool} messages, answers with the result. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { writeSpool } from './spool.js';
+import { writeSpool, type ByteRange, type SpoolOptions } from './spool.js';
 import { FilterCore } from './core.js';
 import { SynthfilterError } from '../errors.js';
 
-const { cfg } = workerData as { cfg: Parameters<typeof writeSpool>[0] };
+const { cfg, spool: spoolOpts } = workerData as { cfg: Parameters<typeof writeSpool>[0]; spool: SpoolOptions };
 const core = new FilterCore(cfg); // scorers and the detector model load once per thread
-parentPort!.on('message', ({ file, spool }: { file: string; spool: string }) => {
-  writeSpool(cfg, file, spool, core).then(
+parentPort!.on('message', ({ file, spool, range }: { file: string; spool: string; range: ByteRange | null }) => {
+  writeSpool(cfg, file, spool, core, spoolOpts, range).then(
     (result) => parentPort!.postMessage({ ok: true, result }),
     (e: Error) => parentPort!.postMessage({ ok: false, error: { code: e instanceof SynthfilterError ? e.code : 'E_INTERNAL', message: e.message } }),
   );

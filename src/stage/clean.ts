@@ -29,7 +29,7 @@ import type { PendingRun, RegistryEntry, RunSummary } from '../state/file-store.
 import { createStateBackend, redactUrl, stateSettings, type DedupItem, type DedupVerdict, type LedgerNote } from '../state/index.js';
 import { buildScorers } from '../score/build.js';
 import { FilterCore, tailRetention, type Prepared } from './core.js';
-import { readSpool, writeSpool, type SpoolResult } from './spool.js';
+import { readSpool, splitPoints, writeSpool, type SpoolResult } from './spool.js';
 import { renderReport, type Report } from '../report/report.js';
 import { VERSION } from '../version.js';
 import type { DupScore, OriginLabel, Outcome } from '../types.js';
@@ -166,23 +166,44 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
 
     // ---- phase A: pure scoring, in parallel, into spools (a complete spool from a crashed attempt is reused)
     const workers = Math.max(1, o.workers ?? cpus().length);
-    const spools = run.files.map((_f, i) => join(work, `${String(i).padStart(6, '0')}.spool`));
-    // workers > 1: a pool of scoring threads; 1: in this thread, one file after another (same results either way)
-    const pool = workers > 1 ? new ScoringPool(cfg, Math.min(workers, run.files.length)) : null;
+    // a large plain JSONL file is scored in parts (byte ranges cut at line starts; the cut depends only on the file,
+    // never on --workers), so one big new file still keeps every scoring thread busy
+    const parts = run.files.map((f, i) =>
+      splitPoints(f.path, f.size, cfg.input.format).map((r, k, all) => ({
+        spool: join(work, `${String(i).padStart(6, '0')}-${String(k).padStart(4, '0')}.spool`),
+        range: all.length > 1 ? r : null,
+      })),
+    );
+    // workers > 1: a pool of scoring threads; 1: in this thread, one part after another (same results either way)
+    // the scoring threads also compute what the sequential phases need per record (features, MinHash lanes)
+    const spoolOpts = { lanes: backend.signatureLanes };
+    const nParts = parts.reduce((a, ps) => a + ps.length, 0);
+    const pool = workers > 1 ? new ScoringPool(cfg, Math.min(workers, nParts), spoolOpts) : null;
     const local = pool ? null : new FilterCore(cfg);
     let chain: Promise<unknown> = Promise.resolve();
+    const partScored: Array<Array<Promise<SpoolResult>>> = [];
     const scored = run.files.map((f, i) => {
-      const go = async (): Promise<SpoolResult> => {
-        if (existsSync(spools[i]! + '.done')) return JSON.parse(readFileSync(spools[i]! + '.done', 'utf8')) as SpoolResult;
-        const r = pool ? await pool.score(f.path, spools[i]!) : await writeSpool(cfg, f.path, spools[i]!, local!);
+      const one = (part: (typeof parts)[number][number]) => {
+        const go = async (): Promise<SpoolResult> => {
+          if (existsSync(part.spool + '.done')) return JSON.parse(readFileSync(part.spool + '.done', 'utf8')) as SpoolResult;
+          return pool ? await pool.score(f.path, part.spool, part.range) : await writeSpool(cfg, f.path, part.spool, local!, spoolOpts, part.range);
+        };
+        if (pool) return go();
+        const p = chain.then(go);
+        chain = p.catch(() => {});
+        return p;
+      };
+      partScored[i] = parts[i]!.map(one);
+      partScored[i]!.forEach((p) => p.catch(() => {}));
+      return Promise.all(partScored[i]!).then((rs): { items: number; error: string | null; lines: number[] } => {
+        // a part that hit a read error ends the file there (as an unsplit read would): later parts are not used
+        const bad = rs.findIndex((x) => x.error);
+        const used = bad >= 0 ? rs.slice(0, bad + 1) : rs;
+        const r = { items: used.reduce((a, x) => a + x.items, 0), error: bad >= 0 ? rs[bad]!.error : null, lines: used.map((x) => x.lines ?? 0) };
         phase(`scored:${i}`);
         log(`scored ${i + 1}/${run.files.length} ${f.rel}: ${r.items} records${r.error ? ` (read error: ${r.error})` : ''}`, { run: run.runId, file: f.rel, records: r.items });
         return r;
-      };
-      if (pool) return go();
-      const p = chain.then(go);
-      chain = p.catch(() => {});
-      return p;
+      });
     });
     // surface the first failure without leaving unhandled rejections behind
     scored.forEach((p) => p.catch(() => {}));
@@ -271,22 +292,33 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     // featurised once; beyond the budget a pass re-reads its spool
     let cacheBudget = 256 * 2 ** 20;
     const cache: Array<Prepared[] | null> = run.files.map(() => null);
+    // a file's records: its parts' spools in order, line numbers continued across parts
     async function* spoolItems(i: number, fill: boolean): AsyncGenerator<Prepared> {
       const c = cache[i];
       if (c) return yield* c;
-      const size = statSync(spools[i]!).size;
-      const keep = fill && size <= cacheBudget;
-      if (keep) cacheBudget -= size;
+      // each part is read as soon as it is scored (the first pass does not wait for the whole file)
+      let keep = fill;
+      let taken = 0;
       const arr: Prepared[] = [];
-      for await (const p of readSpool(spools[i]!, core)) {
-        if (keep) arr.push(p);
-        yield p;
+      let base = 0;
+      for (let k = 0; k < parts[i]!.length; k++) {
+        const r = await partScored[i]![k]!;
+        const size = statSync(parts[i]![k]!.spool).size;
+        if (keep && size <= cacheBudget) {
+          cacheBudget -= size;
+          taken += size;
+        } else keep = false;
+        for await (const p of readSpool(parts[i]![k]!.spool, core, base)) {
+          if (keep) arr.push(p);
+          yield p;
+        }
+        base += r.lines ?? 0;
+        if (r.error) break; // a read error ends the file there, as an unsplit read would
       }
       if (keep) cache[i] = arr;
+      else cacheBudget += taken;
     }
     for (let i = 0; i < run.files.length; i++) {
-      const res = await scored[i]!;
-      if (res.error) errors.push(res.error);
       for await (const p of spoolItems(i, true)) {
         const s = seq++;
         p.seq = s;
@@ -298,6 +330,8 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
         batch.items.push({ id: p.id, features: p.features, insert: members[s]!.clean });
         if (batch.seqs.length >= batchSize) await flush();
       }
+      const res = await scored[i]!;
+      if (res.error) errors.push(res.error);
     }
     await flush();
     while (queue.length) await applyVerdicts(queue.shift()!);
@@ -337,7 +371,16 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     // ---- B2: route in input order and write the run's output
     const sink = new DirectorySink(staging, { annotate: cfg.output.annotate, annotationKey: cfg.output.annotationKey, gzip: cfg.output.compress === 'gzip', sideMaxRecords: cfg.output.shardMaxRecords, stratumField: (cfg.route.balanceBy as string | null) ?? null });
     const accepted = new Set<number>();
-    const onOutcomes = (outs: Outcome[]) => sink.write(outs);
+    // outcomes go to the sink in blocks: one write per record would cost a stream write and a zlib job each
+    let block: Outcome[] = [];
+    const onOutcomes = async (outs: Outcome[], force = false) => {
+      for (const x of outs) block.push(x);
+      if (block.length >= 1024 || (force && block.length)) {
+        const b = block;
+        block = [];
+        await sink.write(b);
+      }
+    };
     const seqById = new Map<string, number>();
     const diversityHist: Record<string, number[]> = {};
     seq = 0;
@@ -379,7 +422,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     }
     const tailOuts = await core.end();
     tailOuts.forEach(record);
-    await onOutcomes(tailOuts);
+    await onOutcomes(tailOuts, true);
     await backend.ledgerNote(notes.splice(0));
     await sink.close();
     phase('written');

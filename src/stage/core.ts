@@ -5,7 +5,7 @@
  */
 import type { Config } from '../config/index.js';
 import { getPath } from '../config/index.js';
-import { createFeaturizer, type Featurizer } from '../text/features.js';
+import { createFeaturizer, presetFeatures, type Featurizer, type FeatureParts } from '../text/features.js';
 import { hash64, hex32 } from '../text/hash.js';
 import { Router, type Routed, type Scored } from '../route/router.js';
 import { buildScorers } from '../score/build.js';
@@ -77,6 +77,11 @@ const emptyAnnotation = (): Annotation => ({
   tail: false,
   shard: null,
 });
+
+/** The id of an input line that is not a record (stable: from its file and line). */
+export function badLineId(pos: SourcePos): string {
+  return `sf-bad-${hex32(hash64(`${pos.file}:${pos.line}`)[0]!)}`;
+}
 
 export class FilterCore {
   readonly stats: Stats = newStats();
@@ -201,7 +206,7 @@ export class FilterCore {
    */
   prepare(it: InputItem, seq: number): Prepared {
     if (it.kind === 'bad') {
-      const id = `sf-bad-${hex32(hash64(`${it.pos.file}:${it.pos.line}`)[0]!)}`;
+      const id = badLineId(it.pos);
       return { kind: 'q', seq, id, reason: it.reason, detail: it.detail, pos: it.pos, bytes: it.bytes, record: null, raw: it.raw };
     }
     const rec = it.record;
@@ -223,9 +228,10 @@ export class FilterCore {
     return { kind: 's', seq, id, record: rec, features, bytes: it.bytes || features.byteLength, pos: it.pos, line: it.line, lineChunk: it.lineChunk, lineStart: it.lineStart, lineEnd: it.lineEnd, dup: null, diversity, origin, ruleFailures };
   }
 
-  /** Features for a prepared record restored from a spool (features are not serialised; they are cheap to redo). */
-  featuresOf(text: string): Features {
-    return this.featurize(text);
+  /** Features for a prepared record restored from a spool: recomputed from the text, or with the parts the scoring
+   * thread computed ahead already in place. */
+  featuresOf(text: string, parts?: FeatureParts): Features {
+    return parts ? presetFeatures(this.featurize, text, parts) : this.featurize(text);
   }
 
   textOf(record: JsonRecord): string {

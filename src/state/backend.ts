@@ -81,6 +81,9 @@ export interface StateBackend {
   readonly workDir: string;
   /** near-duplicate checks are on (dedup.enabled) */
   readonly dedup: boolean;
+  /** MinHash lanes this backend reads from a signature computed ahead (`Features.signature`); 0: none needed.
+   * Valid after open(). */
+  readonly signatureLanes: number;
   /** committed runs so far (a pending run belongs to the generation it was planned on) */
   readonly generation: number;
 

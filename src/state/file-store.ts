@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { SynthfilterError } from '../errors.js';
 import { fsyncPath, writeFileAtomic } from '../sink/files.js';
 import { Ledger } from './ledger.js';
+import { handOver } from '../score/dedup/bytes.js';
 
 export const STATE_FORMAT = 1;
 
@@ -145,9 +146,10 @@ export class FileStateStore {
       return {
         fingerprint,
         generation: head.generation,
-        dedup: existsSync(dedupPath) ? bytesOf(readFileSync(dedupPath)) : null,
+        // read fresh and handed over: the index is built on views of these bytes, not copies
+        dedup: existsSync(dedupPath) ? handOver(bytesOf(readFileSync(dedupPath))) : null,
         tail: { docs, df },
-        ledger: Ledger.deserialize(bytesOf(readFileSync(join(g, 'ledger.bin')))),
+        ledger: Ledger.deserialize(handOver(bytesOf(readFileSync(join(g, 'ledger.bin'))))),
         registry: JSON.parse(readFileSync(join(g, 'registry.json'), 'utf8')),
         runs: JSON.parse(readFileSync(join(g, 'runs.json'), 'utf8')),
       };

@@ -25,6 +25,9 @@ export interface PrivateBackendOptions {
 }
 
 export class MemoryBackend implements StateBackend {
+  get signatureLanes(): number {
+    return this.scorer?.lanes ?? 0;
+  }
   readonly kind: BackendKind = 'memory';
   readonly dedup: boolean;
   readonly partition: string;

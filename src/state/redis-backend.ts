@@ -89,6 +89,9 @@ export class RedisBackend implements StateBackend {
   private runKey = '';
   // dedup parameters
   private readonly lanes: number;
+  get signatureLanes(): number {
+    return this.dedup ? this.lanes : 0;
+  }
   private readonly bands: number;
   private readonly rows: number;
   private readonly seed: number;
@@ -432,7 +435,9 @@ export class RedisBackend implements StateBackend {
     buf.writeUInt32BE(f.exactHash[1]! >>> 0, 5);
     RedisBackend.writeBucket(buf, 9, f.exactHash[0]! >>> 0, this.xbits);
     if (!short) {
-      const sig = this.hasher.signature(f.shingles, this.sig);
+      // lanes computed ahead by a scoring thread (same seed: a prefix of the same lane stream) or here
+      const pre = f.signature;
+      const sig = pre !== undefined && pre.length >= this.lanes ? pre : this.hasher.signature(f.shingles, this.sig);
       bandKeys(sig, B, this.rows, this.seed, this.keys);
       for (let b = 0; b < B; b++) {
         const k = this.keys[b]! >>> 0;

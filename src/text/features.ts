@@ -201,6 +201,8 @@ function scanFused(text: string, o: TextOptions): Scan | null {
 }
 
 class LazyFeatures implements Features {
+  wordSet?: Uint32Array;
+  signature?: Uint32Array;
   private _norm?: string;
   private _words?: string[];
   private _wordHashes?: Uint32Array;
@@ -223,6 +225,14 @@ class LazyFeatures implements Features {
       this._wordHashes = r.wordHashes;
       this._exact = r.exact;
     }
+  }
+
+  preset(p: FeatureParts): void {
+    this._bytes = p.byteLength;
+    this._exact = p.exactHash;
+    if (p.shingles) this._shingles = p.shingles;
+    this.wordSet = p.wordSet;
+    if (p.signature) this.signature = p.signature;
   }
 
   get norm(): string {
@@ -268,6 +278,26 @@ class LazyFeatures implements Features {
 }
 
 export type Featurizer = (text: string) => Features;
+
+/** Parts of a record's features computed elsewhere (the nightly job's scoring threads) and carried in its spool. */
+export interface FeatureParts {
+  byteLength: number;
+  exactHash: Uint32Array;
+  /** null: not computed (dedup off); computed lazily if ever read */
+  shingles: Uint32Array | null;
+  wordSet: Uint32Array;
+  signature: Uint32Array | null;
+}
+
+/**
+ * Features of `text` with the given parts already in place (anything else is still computed lazily from the text
+ * by `featurize`'s options). The parts must come from the same text options, as the nightly job's spools do.
+ */
+export function presetFeatures(featurize: Featurizer, text: string, parts: FeatureParts): Features {
+  const f = featurize(text) as LazyFeatures;
+  f.preset(parts);
+  return f;
+}
 
 export function createFeaturizer(opts: Partial<TextOptions> = {}): Featurizer {
   const o: TextOptions = { ...TEXT_DEFAULTS, ...opts };

@@ -170,7 +170,7 @@ async function withFault(args: string[], workDir: string, fault: () => Promise<v
   let fired = false;
   const t0 = Date.now();
   while (!fired && Date.now() - t0 < 30_000) {
-    const done = existsSync(workDir) && readdirSync(workDir).some((r) => existsSync(join(workDir, r, '000000.spool.done')));
+    const done = existsSync(workDir) && readdirSync(workDir).some((r) => existsSync(join(workDir, r, '000000-0000.spool.done')));
     if (done) {
       fired = true;
       await fault();

@@ -9,6 +9,7 @@ import { createFeaturizer } from '../../src/text/features.js';
 import type { DupScore, Features } from '../../src/types.js';
 import { DEDUP_DEFAULTS, createDedupScorer, dedupTextOptions, resolveBandsRows, type DedupConfig } from '../../src/score/dedup/index.js';
 import { exactJaccard } from '../../src/score/dedup/minhash.js';
+import { handOver } from '../../src/score/dedup/bytes.js';
 import { generateCorpus } from '../bench/gen-dedup-corpus.js';
 
 const fixture = (name: string) =>
@@ -137,6 +138,34 @@ test('snapshot: a restored scorer continues with the same decisions and ids', ()
   });
   assert.throws(() => createDedupScorer({ ...DEDUP_DEFAULTS, numPerm: 128 }, first.scorer.serialize()), RangeError);
   assert.throws(() => createDedupScorer(DEDUP_DEFAULTS, new Uint8Array(10)), RangeError);
+});
+
+test('snapshot handed over (zero-copy views of the bytes) restores and continues exactly like a copied one', () => {
+  const half = Math.floor(golden.length / 2);
+  const full = run(DEDUP_DEFAULTS, golden).out;
+  const first = run(DEDUP_DEFAULTS, golden.slice(0, half));
+  // an 8-aligned fresh buffer, as readFileSync gives for a state file
+  const snap = first.scorer.serialize();
+  const owned = new Uint8Array(new ArrayBuffer(snap.length));
+  owned.set(snap);
+  const before = owned.slice();
+  const restored = createDedupScorer(DEDUP_DEFAULTS, handOver(owned));
+  const copied = createDedupScorer(DEDUP_DEFAULTS, before.slice());
+  const feat = createFeaturizer();
+  golden.slice(half).forEach((r, k) => {
+    const f = feat(r.text);
+    const s = restored.score(r, f, { recordIndex: half + k });
+    assert.deepEqual(s, copied.score(r, f, { recordIndex: half + k }), r.id);
+    if (s.kind === null) {
+      restored.commit(r.id, f);
+      copied.commit(r.id, f);
+    }
+    assert.deepEqual({ kind: s.kind, of: s.of }, { kind: full[half + k]!.kind, of: full[half + k]!.of }, r.id);
+  });
+  assert.ok(restored.remove(golden[0]!.id) && copied.remove(golden[0]!.id));
+  assert.deepEqual(restored.serialize(), copied.serialize());
+  // the views really alias the handed-over bytes (the index was built in place): removing a record wrote into them
+  assert.notDeepEqual(owned, before);
 });
 
 test('config: derived bands x rows, validation, disabled scorer', () => {

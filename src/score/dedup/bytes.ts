@@ -71,6 +71,19 @@ export class ByteWriter {
   }
 }
 
+/**
+ * Snapshot buffers that belong to the reader alone (read fresh from disk, referenced nowhere else): their aligned
+ * sections are returned as views instead of copies, so loading a million-record index does not copy ~0.6 GB twice.
+ * Anything not marked is copied, so a caller's buffer is never aliased by the structure built from it.
+ */
+const OWNED = new WeakSet<Uint8Array>();
+
+/** Hand a buffer over to snapshot readers (see OWNED): the caller must not use or mutate it afterwards. */
+export function handOver(bytes: Uint8Array): Uint8Array {
+  OWNED.add(bytes);
+  return bytes;
+}
+
 export class ByteReader {
   private pos = 0;
   private readonly view: DataView;
@@ -114,8 +127,15 @@ export class ByteReader {
     if (byteLength % ctor.BYTES_PER_ELEMENT !== 0) throw new RangeError('dedup snapshot: misaligned section');
     const n = byteLength / ctor.BYTES_PER_ELEMENT;
     if (length !== undefined && n !== length) throw new RangeError(`dedup snapshot: section has ${n} elements, expected ${length}`);
-    const out = new ctor(n);
-    new Uint8Array(out.buffer).set(this.bytes.subarray(this.pos, this.pos + byteLength));
+    const at = this.bytes.byteOffset + this.pos;
+    let out: T;
+    if (OWNED.has(this.bytes) && at % ctor.BYTES_PER_ELEMENT === 0) {
+      out = new ctor(this.bytes.buffer as ArrayBuffer, at, n);
+      if (out instanceof Uint8Array) OWNED.add(out); // a nested snapshot inside an owned one is owned too
+    } else {
+      out = new ctor(n);
+      new Uint8Array(out.buffer).set(this.bytes.subarray(this.pos, this.pos + byteLength));
+    }
     this.pos += byteLength;
     return out;
   }

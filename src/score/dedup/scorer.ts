@@ -109,6 +109,8 @@ export interface DedupScorer extends Scorer<DupScore> {
   stats(): Record<string, number | string>;
   serialize(): Uint8Array;
   readonly bandsRows: { bands: number; rows: number };
+  /** MinHash lanes this scorer reads (a signature computed ahead must have at least this many) */
+  readonly lanes: number;
 }
 
 const NONE: DupScore = Object.freeze({ kind: null, of: null, similarity: null }) as DupScore;
@@ -171,7 +173,15 @@ export function createDedupScorer(cfg: DedupConfig = DEDUP_DEFAULTS, snapshot?: 
   function signature(f: Features): Uint32Array {
     let sig = sigCache.get(f);
     if (sig === undefined) {
-      sig = hasher.signature(f.shingles, new Uint32Array(c.numPerm), lanes);
+      const pre = f.signature;
+      if (pre !== undefined && pre.length >= lanes) {
+        // computed ahead (same seed: the lane keys are a seeded stream, so its prefix is this scorer's lanes)
+        if (pre.length >= c.numPerm) sig = pre;
+        else {
+          sig = new Uint32Array(c.numPerm);
+          sig.set(pre.subarray(0, lanes));
+        }
+      } else sig = hasher.signature(f.shingles, new Uint32Array(c.numPerm), lanes);
       sigCache.set(f, sig);
     }
     return sig;
@@ -185,6 +195,8 @@ export function createDedupScorer(cfg: DedupConfig = DEDUP_DEFAULTS, snapshot?: 
   const scorer: DedupScorer = {
     name: 'dup',
     bandsRows: { bands, rows },
+    lanes,
+
     get size() {
       return live;
     },
