@@ -390,13 +390,16 @@ function pickThreshold(oof: Map<Doc, number>, platt: { a: number; b: number }, t
     else byDom.set(k, [p]);
   }
   let thr = 0;
-  for (const ps of byDom.values()) {
+  const per: string[] = [];
+  for (const [dom, ps] of [...byDom].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     ps.sort((a, b) => b - a);
     const allowed = Math.floor(target * ps.length);
     // threshold just above the (allowed)-th highest human score of this domain
     const t = allowed < ps.length ? ps[allowed]! : 0;
     thr = Math.max(thr, t);
+    per.push(`${dom}=${t.toFixed(3)}`);
   }
+  if (DIAG) log(`[diag threshold ${target}] per-domain: ${per.join(' ')}`);
   return Math.min(0.999, Math.ceil((thr + 1e-9) * 1000) / 1000);
 }
 
