@@ -31,14 +31,35 @@ const GZIP = [0x1f, 0x8b];
 const ZSTD = [0x28, 0xb5, 0x2f, 0xfd];
 const startsWith = (b: Buffer, m: number[]) => b.length >= m.length && m.every((x, i) => b[i] === x);
 
+/** The head of a gzip or zstd stream (by magic bytes). */
+export const isCompressed = (head: Buffer): boolean => startsWith(head, GZIP) || startsWith(head, ZSTD);
+
 const FILE_CHUNK = 256 * 1024;
 
 /**
- * A regular file is read with synchronous 1 MiB reads (from the page cache this is about twice as fast as a
- * ReadStream, whose per-chunk round trip through the thread pool dominated pass-through runs); every few chunks
- * the event loop gets a turn so signals and stdout drains are still seen. Pipes, FIFOs and devices stream.
+ * Bytes [start, end) of an open regular file (end Infinity: to its end) in synchronous 256 KiB reads: from the
+ * page cache about twice as fast as a ReadStream, whose per-chunk round trip through the thread pool dominated
+ * pass-through runs. Every few chunks the event loop gets a turn, so signals and stdout drains are still seen.
+ * Each chunk is a fresh buffer: lines handed downstream are views into it.
  */
-async function* fileChunks(path: string): AsyncGenerator<Buffer> {
+async function* syncChunks(fd: number, start: number, end: number): AsyncGenerator<Buffer> {
+  let pos = start;
+  for (let k = 1; pos < end; k++) {
+    const want = Math.min(FILE_CHUNK, end - pos);
+    const b = Buffer.allocUnsafeSlow(want);
+    const n = readSync(fd, b, 0, want, pos);
+    if (n === 0) {
+      if (end === Infinity) return;
+      throw new Error(`file shrank below ${end} bytes while being read`);
+    }
+    pos += n;
+    yield n === want ? b : b.subarray(0, n);
+    if (k % 8 === 0) await new Promise<void>((r) => setImmediate(r));
+  }
+}
+
+/** A file's bytes: a regular file in synchronous reads (syncChunks); pipes, FIFOs and devices stream. */
+export async function* fileChunks(path: string): AsyncGenerator<Buffer> {
   const fd = openSync(path, 'r');
   let streamed = false;
   try {
@@ -48,14 +69,7 @@ async function* fileChunks(path: string): AsyncGenerator<Buffer> {
       yield* createReadStream(path, { highWaterMark: FILE_CHUNK }) as AsyncIterable<Buffer>;
       return;
     }
-    for (let k = 1; ; k++) {
-      // a fresh buffer per chunk: lines handed downstream are views into it
-      const b = Buffer.allocUnsafeSlow(FILE_CHUNK);
-      const n = readSync(fd, b, 0, FILE_CHUNK, null);
-      if (n === 0) return;
-      yield n === FILE_CHUNK ? b : b.subarray(0, n);
-      if (k % 8 === 0) await new Promise<void>((r) => setImmediate(r));
-    }
+    yield* syncChunks(fd, 0, Infinity);
   } finally {
     if (!streamed) closeSync(fd);
   }
@@ -386,7 +400,7 @@ export async function* readSources(sources: Source[], o: ReadOptions, stdin?: No
   }
 }
 
-/** Bytes [start, end) of a regular file, in the same 256 KiB synchronous reads as fileChunks. */
+/** Bytes [start, end) of a regular file (syncChunks); errors name the file. */
 async function* rangeChunks(path: string, start: number, end: number): AsyncGenerator<Buffer> {
   let fd: number;
   try {
@@ -395,21 +409,9 @@ async function* rangeChunks(path: string, start: number, end: number): AsyncGene
     throw inputError(path, `cannot read: ${(e as Error).message}`);
   }
   try {
-    let pos = start;
-    for (let k = 1; pos < end; k++) {
-      const want = Math.min(FILE_CHUNK, end - pos);
-      const b = Buffer.allocUnsafeSlow(want);
-      let n: number;
-      try {
-        n = readSync(fd, b, 0, want, pos);
-      } catch (e) {
-        throw inputError(path, `read error (${(e as Error).message})`);
-      }
-      if (n === 0) throw inputError(path, `read error (file shrank below ${end} bytes while being read)`);
-      pos += n;
-      yield n === want ? b : b.subarray(0, n);
-      if (k % 8 === 0) await new Promise<void>((r) => setImmediate(r));
-    }
+    yield* syncChunks(fd, start, end);
+  } catch (e) {
+    throw inputError(path, `read error (${(e as Error).message})`);
   } finally {
     closeSync(fd);
   }

@@ -195,11 +195,11 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       };
       partScored[i] = parts[i]!.map(one);
       partScored[i]!.forEach((p) => p.catch(() => {}));
-      return Promise.all(partScored[i]!).then((rs): { items: number; error: string | null; lines: number[] } => {
-        // a part that hit a read error ends the file there (as an unsplit read would): later parts are not used
+      return Promise.all(partScored[i]!).then((rs): SpoolResult => {
+        // a part that hit a read error ends the file there (as an unsplit read would, and spoolItems does)
         const bad = rs.findIndex((x) => x.error);
         const used = bad >= 0 ? rs.slice(0, bad + 1) : rs;
-        const r = { items: used.reduce((a, x) => a + x.items, 0), error: bad >= 0 ? rs[bad]!.error : null, lines: used.map((x) => x.lines ?? 0) };
+        const r = { items: used.reduce((a, x) => a + x.items, 0), error: bad >= 0 ? rs[bad]!.error : null };
         phase(`scored:${i}`);
         log(`scored ${i + 1}/${run.files.length} ${f.rel}: ${r.items} records${r.error ? ` (read error: ${r.error})` : ''}`, { run: run.runId, file: f.rel, records: r.items });
         return r;

@@ -12,7 +12,7 @@
  */
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import type { Config } from '../config/index.js';
-import { readRange, readSources, sniffFormat } from '../io/read.js';
+import { fileChunks, isCompressed, readRange, readSources, sniffFormat } from '../io/read.js';
 import { SynthfilterError } from '../errors.js';
 import { AtomicFile, writeFileAtomic } from '../sink/files.js';
 import { FilterCore, badLineId, type Prepared } from './core.js';
@@ -56,7 +56,7 @@ export function splitPoints(path: string, size: number, format: 'auto' | 'jsonl'
     const head = Buffer.alloc(65536);
     const n = readSync(fd, head, 0, head.length, 0);
     const h = head.subarray(0, n);
-    if ((h[0] === 0x1f && h[1] === 0x8b) || (h[0] === 0x28 && h[1] === 0xb5 && h[2] === 0x2f && h[3] === 0xfd)) return whole;
+    if (isCompressed(h)) return whole;
     if (format === 'auto' && sniffFormat(h, n < head.length) !== 'jsonl') return whole;
     const target = Math.max(PART_MIN, Math.ceil(size / PARTS_MAX));
     const cuts = [0];
@@ -165,19 +165,16 @@ class PartsReader {
 
   next(): FeatureParts {
     this.ensure(HEAD);
-    const b = this.buf;
-    let p = this.pos;
-    const byteLength = b[p]!;
-    const nSh = b[p + 3]!;
-    const nWs = b[p + 4]!;
-    const nSig = b[p + 5]!;
-    const exactHash = b.subarray(p + 1, p + 3);
+    const nSh = this.buf[this.pos + 3]!;
+    const nWs = this.buf[this.pos + 4]!;
+    const nSig = this.buf[this.pos + 5]!;
     const sh = nSh === NONE ? 0 : nSh;
+    // the whole entry, then every view from where it now sits (ensure may move to a new block)
     this.ensure(HEAD + sh + nWs + nSig);
-    // ensure() may have moved to a new block
     const c = this.buf;
-    p = this.pos;
-    const ex = c === b ? exactHash : c.subarray(p + 1, p + 3);
+    let p = this.pos;
+    const byteLength = c[p]!;
+    const ex = c.subarray(p + 1, p + 3);
     p += HEAD;
     const shingles = c.subarray(p, p + sh);
     p += sh;
@@ -237,35 +234,23 @@ export async function writeSpool(cfg: Config, file: string, spool: string, core:
 
 /**
  * A spool's lines, split on \n only (a JSONL line may hold a bare \r between tokens, which readline would split
- * on), read in 1 MiB synchronous reads.
+ * on), read as the input readers read files (fileChunks).
  */
 async function* spoolLines(path: string): AsyncGenerator<string> {
-  const fd = openSync(path, 'r');
-  try {
-    let carry: Buffer | null = null;
-    for (let k = 1; ; k++) {
-      const b = Buffer.allocUnsafe(1 << 20);
-      const n = readSync(fd, b, 0, b.length, null);
-      if (n === 0) break;
-      let chunk = b.subarray(0, n);
-      if (carry) {
-        chunk = Buffer.concat([carry, chunk]);
-        carry = null;
-      }
-      let start = 0;
-      for (;;) {
-        const nl = chunk.indexOf(0x0a, start);
-        if (nl < 0) break;
-        yield chunk.toString('utf8', start, nl);
-        start = nl + 1;
-      }
-      if (start < chunk.length) carry = Buffer.from(chunk.subarray(start));
-      if (k % 8 === 0) await new Promise<void>((r) => setImmediate(r));
+  let carry: Buffer | null = null;
+  for await (const b of fileChunks(path)) {
+    const chunk: Buffer = carry ? Buffer.concat([carry, b]) : b;
+    carry = null;
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf(0x0a, start);
+      if (nl < 0) break;
+      yield chunk.toString('utf8', start, nl);
+      start = nl + 1;
     }
-    if (carry && carry.length) yield carry.toString('utf8');
-  } finally {
-    closeSync(fd);
+    if (start < chunk.length) carry = chunk.subarray(start); // chunks are never reused: a view is safe
   }
+  if (carry && carry.length) yield carry.toString('utf8');
 }
 
 /** A spool's records; `lineBase`: lines of the file before this part (added to every line number). */
