@@ -145,6 +145,9 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     const runs0 = await backend.runsList();
     const resumed = pending !== null && pending.fingerprint === fp && pending.generation === backend.generation;
     if (!resumed) {
+      // a pending run that can no longer resume (committed before its cleanup finished, or planned under another
+      // config) leaves nothing behind: its work files go before anything else
+      if (pending) await backend.clearPending(pending.runId);
       pending = await plan(o, registry0, backend.generation, fp);
       if (pending.files.length === 0) {
         log('nothing new to process', { inputs: o.inDir });

@@ -197,9 +197,11 @@ export class FileStateStore {
     writeFileAtomic(join(this.dir, 'pending.json'), JSON.stringify(p) + '\n');
   }
 
+  /** The work files first, then the pending record that names them: a cleanup cut short by a crash is still
+   * recorded, and the next run finishes it. */
   clearPending(runId: string): void {
-    rmSync(join(this.dir, 'pending.json'), { force: true });
     rmSync(join(this.workDir, runId), { recursive: true, force: true });
+    rmSync(join(this.dir, 'pending.json'), { force: true });
   }
 }
 

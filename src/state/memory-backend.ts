@@ -88,8 +88,8 @@ export class MemoryBackend implements StateBackend {
   }
 
   async clearPending(runId: string): Promise<void> {
-    this.pending = null;
     rmSync(join(this.workDir, runId), { recursive: true, force: true });
+    this.pending = null;
   }
 
   async checkAndInsert(items: DedupItem[]): Promise<DedupVerdict[]> {

@@ -196,6 +196,27 @@ test('clean: SIGKILL at random points, then rerun, ends identical to an uninterr
   }
 });
 
+test('clean: a run committed before its cleanup finished leaves no work files or pending record behind', async () => {
+  const d = tmp();
+  const [inp, out, state] = ['in', 'out', 'state'].map((x) => join(d, x));
+  mkdirSync(inp);
+  writeFileSync(join(inp, 'a.jsonl'), jsonl([{ id: 'a1', text: para(1) }, { id: 'a2', text: para(2) }]));
+  let r = await runCli(['clean', '--in', inp, '--out', out, '--state', state, '--run-id', 'night1']);
+  assert.equal(r.code, 0, r.stderr);
+  // what a SIGKILL between the state commit and the end of its cleanup leaves: the run's pending record (planned on
+  // the generation before the commit) and some of its work files
+  const head = JSON.parse(readFileSync(join(state, 'STATE.json'), 'utf8'));
+  writeFileSync(join(state, 'pending.json'), JSON.stringify({ runId: 'night1', startedAt: new Date().toISOString(), fingerprint: head.fingerprint, generation: head.generation - 1, files: [] }));
+  mkdirSync(join(state, 'work', 'night1'), { recursive: true });
+  writeFileSync(join(state, 'work', 'night1', '000001-0000.spool.feat'), 'x');
+  r = await runCli(['clean', '--in', inp, '--out', out, '--state', state]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /nothing to do/);
+  assert.ok(!existsSync(join(state, 'pending.json')), 'the stale pending record is gone');
+  assert.ok(!existsSync(join(state, 'work', 'night1')), 'its work files are gone');
+  assert.deepEqual(runDirs(out), ['night1']);
+});
+
 test('clean: a large file scored in parts (byte ranges) numbers lines and quarantines exactly as one unsplit read does', async () => {
   const d = tmp();
   const [inp, out, state] = ['in', 'out', 'state'].map((x) => join(d, x));
