@@ -51,6 +51,10 @@ export interface StateSnapshot {
   runs: RunSummary[];
 }
 
+/** What `save` takes: the dedup snapshot may come as pieces in order (as `serializeParts` gives them), written
+ * out one after another without joining them into one 0.6 GB buffer first. */
+export type SaveSnapshot = Omit<StateSnapshot, 'dedup'> & { dedup: Uint8Array | Uint8Array[] | null };
+
 export interface PendingRun {
   runId: string;
   startedAt: string;
@@ -159,15 +163,25 @@ export class FileStateStore {
   }
 
   /** Write a new generation, then switch STATE.json to it atomically, then drop older generations. */
-  save(s: StateSnapshot): number {
+  save(s: SaveSnapshot): number {
     const next = s.generation + 1;
     const g = join(this.dir, gen(next));
     rmSync(g, { recursive: true, force: true });
     mkdirSync(g, { recursive: true });
-    const put = (name: string, data: string | Uint8Array) => {
+    const put = (name: string, data: string | Uint8Array | Uint8Array[]) => {
       const p = join(g, name);
-      writeFileSync(p, data);
-      fsyncPath(p);
+      if (Array.isArray(data)) {
+        const fd = openSync(p, 'w');
+        try {
+          for (const part of data) for (let at = 0; at < part.byteLength; ) at += writeSync(fd, part, at, part.byteLength - at);
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      } else {
+        writeFileSync(p, data);
+        fsyncPath(p);
+      }
     };
     if (s.dedup) put('dedup.bin', s.dedup);
     const tail = s.tail ?? { docs: 0, df: new Uint32Array(0) };

@@ -230,7 +230,7 @@ export class FileBackend extends MemoryBackend {
     this.store.save({
       fingerprint: this.o.fingerprint,
       generation: this.gen,
-      dedup: this.scorer ? this.scorer.serialize() : null,
+      dedup: this.scorer ? this.scorer.serializeParts() : null,
       tail: this.tail,
       ledger: this.ledger,
       registry: this.registry,

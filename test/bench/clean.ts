@@ -115,7 +115,7 @@ report('clean', {
   const store = new FileStateStore(dir);
   const fp = fingerprint(cfg);
   const t0 = process.hrtime.bigint();
-  store.save({ fingerprint: fp, generation: 0, dedup: dedup.serialize(), tail: { docs: STATE_N, df: new Uint32Array(2 << 20) }, ledger, registry: {}, runs: [] });
+  store.save({ fingerprint: fp, generation: 0, dedup: dedup.serializeParts(), tail: { docs: STATE_N, df: new Uint32Array(2 << 20) }, ledger, registry: {}, runs: [] });
   const tSave = Number(process.hrtime.bigint() - t0) / 1e9;
   // loading is timed in a fresh process, as a nightly run would do it (this one still holds the built state)
   const child = spawnSync(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, '--load-child', dir], { encoding: 'utf8' });

@@ -9,7 +9,7 @@ import { createFeaturizer } from '../../src/text/features.js';
 import type { DupScore, Features } from '../../src/types.js';
 import { DEDUP_DEFAULTS, createDedupScorer, dedupTextOptions, resolveBandsRows, type DedupConfig } from '../../src/score/dedup/index.js';
 import { exactJaccard } from '../../src/score/dedup/minhash.js';
-import { handOver } from '../../src/score/dedup/bytes.js';
+import { ByteWriter, concatParts, handOver } from '../../src/score/dedup/bytes.js';
 import { generateCorpus } from '../bench/gen-dedup-corpus.js';
 
 const fixture = (name: string) =>
@@ -216,4 +216,60 @@ test('removeMany forgets exactly the named records (exact and near) in one pass'
   assert.equal(s.score({}, feat(texts[2]! + ' extra')).kind, null);
   assert.deepEqual(s.score({}, feat(texts[1]!)), { kind: 'exact', of: 'r1', similarity: 1 });
   assert.equal(s.score({}, feat(texts[1]! + ' more')).of, 'r1');
+});
+
+test('snapshot in parts: the pieces join to the same bytes as a copying writer, and a large scorer restores from them', () => {
+  // the writer alone: a mix of scalars, odd-length raw strings and sections around the no-copy size (64 KiB)
+  const ops: Array<(w: ByteWriter) => void> = [];
+  let s = 7;
+  const rnd = (n: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % n);
+  for (let i = 0; i < 60; i++) {
+    const k = rnd(5);
+    if (k === 0) {
+      const x = rnd(1 << 30);
+      ops.push((w) => w.u32(x));
+    } else if (k === 1) {
+      const x = rnd(1000) / 7;
+      ops.push((w) => w.f64(x));
+    } else if (k === 2) {
+      const b = Uint8Array.from({ length: 1 + rnd(7) }, () => rnd(256));
+      ops.push((w) => w.raw(b));
+    } else if (k === 3) {
+      const n = [3, 100, 16383, 16384, 20000][rnd(5)]!;
+      const a = Uint32Array.from({ length: n }, () => rnd(1 << 30));
+      ops.push((w) => w.array(a));
+    } else {
+      const inner = new ByteWriter(64, { parts: true });
+      inner.u32(rnd(99)).array(new Uint16Array(40000).fill(rnd(9))).raw(new Uint8Array([1, 2, 3]));
+      const pieces = inner.finishParts();
+      ops.push((w) => w.pieces(pieces));
+    }
+  }
+  const copy = new ByteWriter(16);
+  const parts = new ByteWriter(16, { parts: true });
+  for (const op of ops) {
+    op(copy);
+    op(parts);
+  }
+  const pieces = parts.finishParts();
+  assert.ok(pieces.length > 3, 'large sections were referenced as their own pieces');
+  assert.deepEqual(concatParts(pieces), copy.finish());
+
+  // the scorer: sections well over 64 KiB, restored from the joined pieces, continues like the original
+  const { records } = generateCorpus({ docs: 3000, seed: 9 });
+  const half = 2000;
+  const a = run(DEDUP_DEFAULTS, records.slice(0, half));
+  const snapParts = a.scorer.serializeParts();
+  assert.ok(snapParts.some((p) => p.byteLength >= 1 << 16));
+  const joined = concatParts(snapParts);
+  assert.deepEqual(joined, a.scorer.serialize());
+  const restored = createDedupScorer(DEDUP_DEFAULTS, joined.slice());
+  const full = run(DEDUP_DEFAULTS, records).out;
+  const feat = createFeaturizer();
+  records.slice(half).forEach((r, k) => {
+    const f = feat(r.text);
+    const sc = restored.score(r, f, { recordIndex: half + k });
+    if (sc.kind === null) restored.commit(r.id, f);
+    assert.deepEqual({ kind: sc.kind, of: sc.of }, { kind: full[half + k]!.kind, of: full[half + k]!.of }, r.id);
+  });
 });

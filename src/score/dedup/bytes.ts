@@ -9,16 +9,32 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 type Typed = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 type TypedCtor<T extends Typed> = { new (length: number): T; new (buf: ArrayBuffer, off: number, len: number): T; BYTES_PER_ELEMENT: number };
 
+/** Sections at least this large are referenced, not copied, by a writer in parts mode. */
+const PART_MIN = 1 << 16;
+
 export class ByteWriter {
   private buf: Uint8Array;
   private view: DataView;
   private len = 0;
+  /** parts mode: bytes already handed to `parts` (the current buffer starts at this offset) */
+  private flushed = 0;
+  private readonly parts: Uint8Array[] | null;
 
-  /** `sizeHint`: expected total bytes, so a large snapshot is written without regrowing (each regrowth copies). */
-  constructor(sizeHint = 1024) {
+  /**
+   * `sizeHint`: expected total bytes, so a large snapshot is written without regrowing (each regrowth copies).
+   * `parts`: large sections are not copied; `finishParts()` returns the byte string as a list of pieces (small
+   * buffers of scalars and padding, and views of the large arrays themselves), for writing straight to a file.
+   */
+  constructor(sizeHint = 1024, opts: { parts?: boolean } = {}) {
     if (!LITTLE_ENDIAN) throw new Error('dedup snapshot: big-endian hosts are not supported');
-    this.buf = new Uint8Array(Math.max(64, sizeHint));
+    this.parts = opts.parts ? [] : null;
+    this.buf = new Uint8Array(Math.max(64, this.parts ? Math.min(sizeHint, PART_MIN) : sizeHint));
     this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Absolute position in the byte string being written. */
+  private get pos(): number {
+    return this.flushed + this.len;
   }
 
   private ensure(extra: number): void {
@@ -29,6 +45,16 @@ export class ByteWriter {
     next.set(this.buf.subarray(0, this.len));
     this.buf = next;
     this.view = new DataView(next.buffer);
+  }
+
+  /** parts mode: move the current buffer into the parts list and start a new one */
+  private flush(): void {
+    if (this.len === 0) return;
+    this.parts!.push(this.buf.subarray(0, this.len));
+    this.flushed += this.len;
+    this.buf = new Uint8Array(4096);
+    this.view = new DataView(this.buf.buffer);
+    this.len = 0;
   }
 
   u32(x: number): this {
@@ -53,22 +79,67 @@ export class ByteWriter {
     return this;
   }
 
-  /** A typed-array section (the whole view given). */
-  array(a: Typed): this {
-    this.u32(a.byteLength);
-    const pad = (8 - (this.len % 8)) % 8;
-    this.ensure(pad + a.byteLength);
+  /** Section header: byte length, then zero padding to an 8-byte boundary. */
+  private header(byteLength: number): void {
+    this.u32(byteLength);
+    const pad = (8 - (this.pos % 8)) % 8;
+    this.ensure(pad);
     this.buf.fill(0, this.len, this.len + pad);
     this.len += pad;
-    this.buf.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), this.len);
+  }
+
+  /** A typed-array section (the whole view given). */
+  array(a: Typed): this {
+    this.header(a.byteLength);
+    const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    if (this.parts && a.byteLength >= PART_MIN) {
+      this.flush();
+      this.parts.push(bytes);
+      this.flushed += bytes.byteLength;
+      return this;
+    }
+    this.ensure(a.byteLength);
+    this.buf.set(bytes, this.len);
     this.len += a.byteLength;
+    return this;
+  }
+
+  /** A byte section given as pieces (a nested snapshot from `finishParts`); same bytes as `array` of their concatenation. */
+  pieces(list: Uint8Array[]): this {
+    const n = list.reduce((a, p) => a + p.byteLength, 0);
+    if (!this.parts) return this.array(concatParts(list, n));
+    this.header(n);
+    this.flush();
+    for (const p of list) this.parts.push(p);
+    this.flushed += n;
     return this;
   }
 
   /** The bytes written: a view, not a copy (a snapshot of a million records is ~0.6 GB). */
   finish(): Uint8Array {
+    if (this.parts) return concatParts(this.finishParts(), this.pos);
     return this.buf.subarray(0, this.len);
   }
+
+  /** parts mode: the byte string as pieces in order; the large ones are views of the writer's source arrays, so
+   * write them out before those change. */
+  finishParts(): Uint8Array[] {
+    if (!this.parts) return [this.buf.subarray(0, this.len)];
+    this.flush();
+    return this.parts;
+  }
+}
+
+/** One buffer holding `parts` in order. */
+export function concatParts(parts: Uint8Array[], total = parts.reduce((a, p) => a + p.byteLength, 0)): Uint8Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
 /**

@@ -43,6 +43,8 @@ export interface NearDupIndex {
   bytesPerRecord(): number;
   /** Plain little-endian byte layout, readable by `deserializeNearDupIndex`. */
   serialize(): Uint8Array;
+  /** The same bytes as pieces, large sections not copied (views valid until the index changes). */
+  serializeParts?(): Uint8Array[];
 }
 
 export type VerifyMode = 'estimate' | 'exact';
@@ -355,10 +357,20 @@ export class MemoryNearDupIndex implements NearDupIndex {
   }
 
   serialize(): Uint8Array {
+    return this.write(false).finish();
+  }
+
+  /** The same bytes as `serialize`, as pieces: the large sections are views of the live arrays, not copies. Write
+   * them out before the index changes. */
+  serializeParts(): Uint8Array[] {
+    return this.write(true).finishParts();
+  }
+
+  private write(parts: boolean): ByteWriter {
     const p = this.params;
     const sections = [this.ids.subarray(0, this.slots), this.meta.subarray(0, this.slots), this.next.subarray(0, this.slots * p.bands), this.table];
     const extra = p.verify === 'estimate' ? this.slots * p.numPerm * 2 : (this.slots + 1) * 4 + this.poolLen * 2;
-    const w = new ByteWriter(256 + extra + sections.reduce((a, x) => a + x.byteLength + 16, 0));
+    const w = new ByteWriter(256 + extra + sections.reduce((a, x) => a + x.byteLength + 16, 0), { parts });
     w.raw(MAGIC);
     w.u32(p.numPerm).u32(p.bands).u32(p.rows).u32(p.seed >>> 0).u32(p.verify === 'exact' ? 1 : 0);
     w.u32(p.sketchSize).u32(p.maxCandidates).f64(p.threshold);
@@ -372,7 +384,7 @@ export class MemoryNearDupIndex implements NearDupIndex {
       w.array(this.off.subarray(0, this.slots + 1));
       w.array(this.pool.subarray(0, this.poolLen));
     }
-    return w.finish();
+    return w;
   }
 
   /** Inverse of `serialize`. Throws RangeError on a corrupt or truncated snapshot. */

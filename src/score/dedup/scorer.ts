@@ -8,7 +8,7 @@
  */
 import type { DupScore, Features, JsonRecord, ScoreContext, Scorer } from '../../types.js';
 import type { TextOptions } from '../../text/features.js';
-import { ByteReader, ByteWriter } from './bytes.js';
+import { ByteReader, ByteWriter, concatParts } from './bytes.js';
 import { ExactSet } from './exact-set.js';
 import { IdPool } from './id-pool.js';
 import { deriveBandsRows } from './lsh.js';
@@ -108,6 +108,9 @@ export interface DedupScorer extends Scorer<DupScore> {
   bytesPerRecord(): number;
   stats(): Record<string, number | string>;
   serialize(): Uint8Array;
+  /** The same bytes as `serialize`, as pieces whose large parts are views of the live tables (no 0.6 GB copy at
+   * 1M records); write them out before the next commit or removal. */
+  serializeParts(): Uint8Array[];
   readonly bandsRows: { bands: number; rows: number };
   /** MinHash lanes this scorer reads (a signature computed ahead must have at least this many) */
   readonly lanes: number;
@@ -302,14 +305,17 @@ export function createDedupScorer(cfg: DedupConfig = DEDUP_DEFAULTS, snapshot?: 
     },
 
     serialize(): Uint8Array {
-      const inner = index.serialize();
-      const w = new ByteWriter(inner.byteLength + ids.bytesRetained() + exactSet.bytes() + 1024);
+      return concatParts(scorer.serializeParts());
+    },
+
+    serializeParts(): Uint8Array[] {
+      const w = new ByteWriter(1024, { parts: true });
       w.raw(MAGIC);
       w.u32(live);
       ids.write(w);
       exactSet.write(w);
-      w.array(inner);
-      return w.finish();
+      w.pieces(index.serializeParts());
+      return w.finishParts();
     },
   };
   return scorer;
