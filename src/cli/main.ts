@@ -234,7 +234,12 @@ async function clean(values: Record<string, unknown>, cfg: Config, log: Logger):
   const { isBackendUnavailable } = await import('../state/backend.js');
   try {
     const t0 = Date.now();
+    // seconds since process start at the end of each phase: in the summary's fields (JSON logs), for "where did the time go"
+    const phases: Record<string, number> = { start: +(performance.now() / 1000).toFixed(3) };
     const r = await runClean({
+      onPhase: (p) => {
+        if (!p.startsWith('scored:')) phases[p] = +(performance.now() / 1000).toFixed(3);
+      },
       inDir: values['in'] as string,
       outDir: values['out'] as string,
       stateDir: values['state'] as string | undefined,
@@ -254,6 +259,7 @@ async function clean(values: Record<string, unknown>, cfg: Config, log: Logger):
         `clean ${r.runId}${r.resumed ? ' (resumed)' : ''}: files=${r.files} input=${s.inputs} accept=${s.accept} reject=${s.reject} quarantine=${s.quarantine} ` +
           `synthetic_share=${(s.synthetic_share * 100).toFixed(1)}% tail_retention=${s.tail_retention === null ? 'n/a' : (s.tail_retention * 100).toFixed(1) + '%'} ` +
           `in ${((Date.now() - t0) / 1000).toFixed(1)}s -> ${r.outDir}`,
+        { phases },
       );
     }
     for (const e of r.errors) log.error(e);

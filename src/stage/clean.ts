@@ -137,6 +137,10 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
   const stateCfg = stateSettings(cfg);
   const backend = await createStateBackend({ cfg, fingerprint: fp, partition: o.partition ?? resolve(o.inDir), stateDir: o.stateDir, outDir: o.outDir, log });
   const shared = backend.kind === 'redis';
+  // workers > 1: a pool of scoring threads, started now so they load the scorers and the detector model while this
+  // thread takes the lock, loads the state and plans; 1: scoring in this thread (same results either way)
+  const workers = Math.max(1, o.workers ?? cpus().length);
+  let pool: ScoringPool | null = workers > 1 ? new ScoringPool(cfg, workers) : null;
   try {
     await backend.lock();
     await backend.open();
@@ -150,6 +154,8 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       if (pending) await backend.clearPending(pending.runId);
       pending = await plan(o, registry0, backend.generation, fp);
       if (pending.files.length === 0) {
+        await pool?.close();
+        pool = null;
         log('nothing new to process', { inputs: o.inDir });
         return { runId: null, outDir: null, files: 0, summary: null, resumed: false, errors: [] };
       }
@@ -168,7 +174,6 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     mkdirSync(work, { recursive: true });
 
     // ---- phase A: pure scoring, in parallel, into spools (a complete spool from a crashed attempt is reused)
-    const workers = Math.max(1, o.workers ?? cpus().length);
     // a large plain JSONL file is scored in parts (byte ranges cut at line starts; the cut depends only on the file,
     // never on --workers), so one big new file still keeps every scoring thread busy
     const parts = run.files.map((f, i) =>
@@ -177,11 +182,8 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
         range: all.length > 1 ? r : null,
       })),
     );
-    // workers > 1: a pool of scoring threads; 1: in this thread, one part after another (same results either way)
     // the scoring threads also compute what the sequential phases need per record (features, MinHash lanes)
     const spoolOpts = { lanes: backend.signatureLanes };
-    const nParts = parts.reduce((a, ps) => a + ps.length, 0);
-    const pool = workers > 1 ? new ScoringPool(cfg, Math.min(workers, nParts), spoolOpts) : null;
     const local = pool ? null : new FilterCore(cfg);
     let chain: Promise<unknown> = Promise.resolve();
     const partScored: Array<Array<Promise<SpoolResult>>> = [];
@@ -189,7 +191,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       const one = (part: (typeof parts)[number][number]) => {
         const go = async (): Promise<SpoolResult> => {
           if (existsSync(part.spool + '.done')) return JSON.parse(readFileSync(part.spool + '.done', 'utf8')) as SpoolResult;
-          return pool ? await pool.score(f.path, part.spool, part.range) : await writeSpool(cfg, f.path, part.spool, local!, spoolOpts, part.range);
+          return pool ? await pool.score(f.path, part.spool, part.range, spoolOpts) : await writeSpool(cfg, f.path, part.spool, local!, spoolOpts, part.range);
         };
         if (pool) return go();
         const p = chain.then(go);
@@ -339,6 +341,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     await flush();
     while (queue.length) await applyVerdicts(queue.shift()!);
     await pool?.close();
+    pool = null;
     phase('deduped');
 
     // ---- keep the best member of each cluster of tonight's near-duplicates
@@ -507,6 +510,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     await backend.clearPending(run.runId);
     return { runId: run.runId, outDir: final, files: run.files.length, summary, resumed, errors };
   } finally {
+    await pool?.close();
     await backend.close();
   }
 }

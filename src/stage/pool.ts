@@ -21,12 +21,14 @@ export class ScoringPool {
   private readonly current = new Map<Worker, Job>();
   private readonly limit: ReturnType<typeof pLimit>;
 
-  constructor(cfg: Config, size: number, spool: SpoolOptions = { lanes: 0 }) {
+  /** The threads start at once and load the scorers while the caller does other work (state load, planning);
+   * spool options come with each job. */
+  constructor(cfg: Config, size: number) {
     const here = new URL(import.meta.url);
     const ts = here.pathname.endsWith('.ts');
     const url = new URL(`./clean-worker.${ts ? 'ts' : 'js'}`, here);
     for (let i = 0; i < size; i++) {
-      const w = new Worker(url, { workerData: { cfg, spool }, execArgv: ts ? ['--import', 'tsx'] : [] });
+      const w = new Worker(url, { workerData: { cfg }, execArgv: ts ? ['--import', 'tsx'] : [] });
       w.unref(); // never keeps the process alive on an error path
       w.on('message', (m: { ok: boolean; result?: SpoolResult; error?: { code: string; message: string } }) => {
         const job = this.current.get(w);
@@ -47,14 +49,14 @@ export class ScoringPool {
     this.limit = pLimit(size);
   }
 
-  score(file: string, spool: string, range: ByteRange | null = null): Promise<SpoolResult> {
+  score(file: string, spool: string, range: ByteRange | null = null, opts: SpoolOptions = { lanes: 0 }): Promise<SpoolResult> {
     return this.limit(
       () =>
         new Promise<SpoolResult>((resolve, reject) => {
           const w = this.idle.pop();
           if (!w) return reject(new Error('scoring pool: no idle worker'));
           this.current.set(w, { file, spool, resolve, reject });
-          w.postMessage({ file, spool, range });
+          w.postMessage({ file, spool, range, opts });
         }),
     );
   }

@@ -35,12 +35,12 @@ export interface ByteRange {
   end: number;
 }
 
-const PART_MIN = 512 * 1024;
+const PART_MIN = 256 * 1024;
 const PARTS_MAX = 16;
 
 /**
  * Where to cut a file for parallel scoring: byte ranges that start at line starts, about size/16 each (at least
- * 512 KiB), so the cut depends only on the file. Compressed files and JSON arrays are one range (they cannot be
+ * 256 KiB), so the cut depends only on the file. Compressed files and JSON arrays are one range (they cannot be
  * entered in the middle).
  */
 export function splitPoints(path: string, size: number, format: 'auto' | 'jsonl' | 'json'): ByteRange[] {

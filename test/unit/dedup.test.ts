@@ -268,7 +268,7 @@ test('snapshot in parts: the pieces join to the same bytes as a copying writer, 
   const feat = createFeaturizer();
   records.slice(half).forEach((r, k) => {
     const f = feat(r.text);
-    const sc = restored.score(r, f, { recordIndex: half + k });
+    const sc = restored.score({ id: r.id, text: r.text }, f, { recordIndex: half + k });
     if (sc.kind === null) restored.commit(r.id, f);
     assert.deepEqual({ kind: sc.kind, of: sc.of }, { kind: full[half + k]!.kind, of: full[half + k]!.of }, r.id);
   });
