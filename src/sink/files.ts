@@ -111,7 +111,11 @@ export class AtomicFile {
     this.pending = [];
     this.pendingLen = 0;
     this.blocks++;
-    const raw = parts.length === 1 && typeof parts[0] !== 'string' ? parts[0]! : Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
+    const raw = parts.every((x) => typeof x === 'string')
+      ? Buffer.from((parts as string[]).join('')) // one UTF-8 encode, no per-part buffers
+      : parts.length === 1
+        ? (parts[0] as Uint8Array)
+        : Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
     const encoded: Promise<Uint8Array> = this.gzip ? gzipAsync(raw, { level: this.level, chunkSize: CHUNK }) : Promise.resolve(raw);
     encoded.catch(() => {}); // surfaced through the chain below
     const done = this.chain.then(async () => {
