@@ -28,6 +28,13 @@ test('clean: incremental nights, dedup against history with dup.of, nothing new 
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, '');
   assert.equal(readRun(join(out, 'night1')).kept.length, 3);
+  // the JSON summary line says where the time went: every phase, in order
+  const summary = r.stderr.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.phases);
+  assert.ok(summary, r.stderr);
+  const order = ['start', 'planned', 'deduped', 'settled', 'written', 'published', 'committed'];
+  const at = order.map((k) => summary.phases[k]);
+  assert.ok(at.every((x) => typeof x === 'number' && x > 0), JSON.stringify(summary.phases));
+  assert.deepEqual([...at].sort((a, b) => a - b), at, 'phases end in order');
   // night 2: a near-duplicate of a2 (one word appended) and an exact duplicate of a3, in a new file
   writeFileSync(join(inp, 'b.jsonl'), jsonl([{ id: 'b1', text: para(2) + ' extra' }, { id: 'b2', text: para(3).toUpperCase() }, { id: 'b3', text: para(4) }]));
   r = await runCli(['clean', '--in', inp, '--out', out, '--state', state, '--run-id', 'night2']);
