@@ -2,6 +2,11 @@
  * Train the likely-AI-origin detector (models/origin-v1.json).
  *
  *   npm run train:origin [-- --corpora DIR] [--out FILE] [--seed N] [--lodo] [--l2 X] [--window W] [--dim BITS] [--crops N] [--diag]
+ *     experimental (off by default, see the model card's 2026-11-22 experiments):
+ *     [--fam U,B,S[,C[,S4]]]  family scales: unigram, bigram, skeleton trigram, char n-gram, skeleton 4-gram
+ *     [--char-n LO,HI] [--char-cross]  char n-gram lengths and grams across word boundaries
+ *     [--scale none|nb|nbstrat|ent|nbent|A+B+...] [--scale-beta X] [--scale-alpha X] [--scale-pow X]
+ *     [--dump FILE]  out-of-fold LOSO logits (and window logits) as JSONL
  *
  * Reads ../shared/corpora/*.jsonl.gz (relative to the working directory unless --corpora is given), neutralises
  * the corpora's label shortcuts (text.ts cleaning, fixed-size word windows, length-matched and per-stratum
@@ -63,7 +68,22 @@ const LODO = flag('lodo');
 const LM_BITS = Number(opt('lm-bits', '20'));
 const LM_TOKENS = Number(opt('lm-tokens', '30000'));
 const FAM = opt('fam', '1,1,1').split(',').map(Number);
+const CHAR_N = opt('char-n', '3,5').split(',').map(Number) as [number, number];
+const CHAR_CROSS = flag('char-cross');
 const NO_FINAL = flag('no-final');
+/**
+ * Per-feature prior scaling of the hashed features (folded into the weights after the fit, so free at inference):
+ *   none     - as before
+ *   nb       - NBSVM-style |log-count ratio| of the pooled training windows
+ *   nbstrat  - |mean over training strata of the per-stratum log-count ratio| (consistent label association)
+ *   ent      - normalised entropy of the feature's mass over training strata (topic / domain neutralisation)
+ *   nbent    - nbstrat x ent
+ * Scale s = (1 - beta) + beta * t, t normalised to occurrence-weighted mean 1.
+ */
+const SCALE = opt('scale', 'none');
+const SCALE_BETA = Number(opt('scale-beta', '1'));
+const SCALE_ALPHA = Number(opt('scale-alpha', '0.03'));
+const SCALE_POW = Number(opt('scale-pow', '1'));
 /** print, per held-out fold, the AUROC of every dense feature on its own (text mean over windows) */
 const DIAG = flag('diag');
 
@@ -124,7 +144,7 @@ const docs: Doc[] = corpus.map((c) => {
   d.judged = true;
   const p = prepare(toks);
   const starts = windowStarts(toks.nWords, W);
-  for (const s of starts) d.wins.push(extractWindow(p, s, Math.min(toks.nWords, s + W), { dim: DIM, ranks: emptyRanks, fam: FAM }));
+  for (const s of starts) d.wins.push(extractWindow(p, s, Math.min(toks.nWords, s + W), { dim: DIM, ranks: emptyRanks, fam: FAM, charN: CHAR_N, charCross: CHAR_CROSS }));
   // keep the prepared tokens only as far as the rank features need them
   (d as Doc & { prep?: ReturnType<typeof prepare> }).prep = p;
   const order = starts.map((_, i) => i);
@@ -254,6 +274,7 @@ function fit(train: Doc[], label: string): Fitted {
   const wins: RawWindow[] = [];
   const ys: number[] = [];
   const ws: number[] = [];
+  const strata: string[] = [];
   for (const d of train) {
     const w = dw.get(d) ?? 0;
     if (w <= 0) continue;
@@ -261,6 +282,7 @@ function fit(train: Doc[], label: string): Fitted {
       wins.push(d.wins[i]!);
       ys.push(d.label);
       ws.push(w / d.trainWins.length);
+      strata.push(d.stratum);
     }
   }
   const sw = Float64Array.from(ws);
@@ -273,9 +295,111 @@ function fit(train: Doc[], label: string): Fitted {
     featureCount(DIM),
   );
   log(`[${label}] fitting on ${train.length} docs / ${wins.length} windows, nnz ${X.idx.length} (${secs()})`);
-  const model = fitLogReg(X, Uint8Array.from(ys), sw, { l2: L2, maxIter: MAX_ITER, tol: 1e-6 });
+  // one model per scale mode; several ('none+nbstrat') are averaged (a mean of linear models is a linear model)
+  const modes = SCALE.split('+');
+  const val0 = modes.length > 1 ? Float32Array.from(X.val) : X.val;
+  let model: LogReg | undefined;
+  for (const mode of modes) {
+    if (modes.length > 1) X.val.set(val0);
+    const scale = mode === 'none' ? undefined : featureScale(wins, ys, sw, strata, mode);
+    if (scale) for (let k = 0; k < X.idx.length; k++) if (X.idx[k]! < DIM) X.val[k] = X.val[k]! * scale[X.idx[k]!]!;
+    const m = fitLogReg(X, Uint8Array.from(ys), sw, { l2: L2, maxIter: MAX_ITER, tol: 1e-6 });
+    if (scale) for (let j = 0; j < DIM; j++) m.w[j] = m.w[j]! * scale[j]!;
+    if (!model) model = { w: Float64Array.from(m.w), bias: m.bias };
+    else {
+      for (let j = 0; j < model.w.length; j++) model.w[j] = model.w[j]! + m.w[j]!;
+      model.bias += m.bias;
+    }
+  }
+  for (let j = 0; j < model!.w.length; j++) model!.w[j] = model!.w[j]! / modes.length;
+  model!.bias /= modes.length;
   log(`[${label}] done (${secs()})`);
-  return { model, ranks, lm, dense };
+  return { model: model!, ranks, lm, dense };
+}
+
+/** Per-hashed-feature prior scale (see --scale). */
+function featureScale(wins: RawWindow[], ys: number[], sw: Float64Array, strata: string[], SCALE: string): Float64Array {
+  const names = [...new Set(strata)].sort();
+  const S = names.length;
+  const sIdx = strata.map((x) => names.indexOf(x));
+  // per stratum x label: weighted feature mass and total weight
+  const mass = Array.from({ length: 2 * S }, () => new Float32Array(DIM));
+  const tot = new Float64Array(2 * S);
+  const occ = new Float64Array(DIM);
+  wins.forEach((w, i) => {
+    const c = 2 * sIdx[i]! + ys[i]!;
+    const m = mass[c]!;
+    const wt = sw[i]!;
+    tot[c]! += wt;
+    for (let k = 0; k < w.idx.length; k++) {
+      m[w.idx[k]!]! += wt * w.val[k]!;
+      occ[w.idx[k]!]! += wt;
+    }
+  });
+  const t = new Float64Array(DIM);
+  const a = SCALE_ALPHA;
+  if (SCALE === 'nb') {
+    const A = new Float64Array(DIM);
+    const H = new Float64Array(DIM);
+    let tA = 0;
+    let tH = 0;
+    for (let s2 = 0; s2 < S; s2++) {
+      // each stratum x label counts as a mean window (balanced), like the training weights
+      const mh = mass[2 * s2]!;
+      const ma = mass[2 * s2 + 1]!;
+      for (let j = 0; j < DIM; j++) {
+        H[j]! += mh[j]! / Math.max(1e-12, tot[2 * s2]!);
+        A[j]! += ma[j]! / Math.max(1e-12, tot[2 * s2 + 1]!);
+      }
+    }
+    for (let j = 0; j < DIM; j++) {
+      tA += A[j]!;
+      tH += H[j]!;
+    }
+    // alpha in units of a mean window's value of a feature, per stratum
+    const al = (a * S) / 100;
+    for (let j = 0; j < DIM; j++) t[j] = Math.abs(Math.log((al + A[j]!) / (al * DIM + tA)) - Math.log((al + H[j]!) / (al * DIM + tH)));
+  } else {
+    const r = new Float64Array(DIM);
+    const ent = new Float64Array(DIM);
+    const mean = new Float64Array(S);
+    for (let j = 0; j < DIM; j++) {
+      if (occ[j] === 0) continue;
+      let rs = 0;
+      let tm = 0;
+      for (let s2 = 0; s2 < S; s2++) {
+        const h = mass[2 * s2]![j]! / Math.max(1e-12, tot[2 * s2]!);
+        const ai = mass[2 * s2 + 1]![j]! / Math.max(1e-12, tot[2 * s2 + 1]!);
+        const al = a / 100;
+        rs += Math.log((al + ai) / (al + h));
+        mean[s2] = 0.5 * (h + ai);
+        tm += mean[s2]!;
+      }
+      r[j] = Math.abs(rs / S);
+      let e = 0;
+      for (let s2 = 0; s2 < S; s2++) {
+        const p = mean[s2]! / tm;
+        if (p > 0) e -= p * Math.log(p);
+      }
+      ent[j] = Math.pow(e / Math.log(S), SCALE_POW);
+    }
+    for (let j = 0; j < DIM; j++) t[j] = SCALE === 'ent' ? ent[j]! : SCALE === 'nbstrat' ? r[j]! : r[j]! * ent[j]!;
+  }
+  // normalise to occurrence-weighted mean 1 and interpolate
+  let num = 0;
+  let den = 0;
+  for (let j = 0; j < DIM; j++) {
+    num += occ[j]! * t[j]!;
+    den += occ[j]!;
+  }
+  const k = den / Math.max(1e-12, num);
+  const out = new Float64Array(DIM);
+  for (let j = 0; j < DIM; j++) out[j] = 1 - SCALE_BETA + SCALE_BETA * t[j]! * k;
+  if (DIAG) {
+    const q = Float64Array.from(out).sort();
+    log(`[diag scale ${SCALE}] quantiles ${[0.1, 0.5, 0.9, 0.99].map((x) => q[Math.floor(x * DIM)]!.toFixed(3)).join(' ')}`);
+  }
+  return out;
 }
 
 const winLogits = new Map<Doc, number[]>();
@@ -290,7 +414,7 @@ function scoreDocs(f: Fitted, ds: Doc[]): Map<Doc, number> {
       zs.push(z);
       s += z;
     }
-    if (DIAG) winLogits.set(d, zs);
+    if (DIAG || opt('dump', '') !== '') winLogits.set(d, zs);
     out.set(d, s / d.wins.length);
   }
   return out;
@@ -461,6 +585,11 @@ if (DIAG) {
     log(`[diag agg ${name}] ${cells.join(' ')}`);
   }
 }
+if (opt('dump', '') !== '') {
+  // out-of-fold LOSO logits, for offline ensembling / second-stage experiments
+  const lines = [...loso].map(([d, z]) => JSON.stringify({ id: d.id, label: d.label, source: d.source, domain: d.domain, words: d.words, z, wz: winLogits.get(d) }));
+  writeFileSync(resolve(process.cwd(), opt('dump', '')), lines.join('\n') + '\n');
+}
 const allW = docWeights([...loso.keys()]);
 const oofDocs = [...loso.keys()];
 const platt = fitPlatt(
@@ -563,6 +692,7 @@ if (!NO_FINAL) {
     dim: DIM,
     denseScale: DENSE_SCALE,
     families: FAM,
+    ...((FAM[3] ?? 0) > 0 ? { charN: CHAR_N, charCross: CHAR_CROSS } : {}),
     ranks: f.ranks,
     ...(f.lm ? { lm: encodeLM(f.lm) } : {}),
     dense: {

@@ -15,7 +15,9 @@ import {
   type OriginConfig,
 } from '../../src/score/origin/index.js';
 import { auroc } from '../../src/score/origin/metrics.js';
-import { cleanText, looksLikeCode } from '../../src/score/origin/text.js';
+import { cleanText, looksLikeCode, tokenize } from '../../src/score/origin/text.js';
+import { extractWindow, prepare } from '../../src/score/origin/features.js';
+import { rankTable } from '../../src/score/origin/model.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/origin-sample.jsonl', import.meta.url));
 const samples = readFileSync(fixture, 'utf8')
@@ -233,5 +235,31 @@ describe('origin: detector', () => {
     const plain = createOriginScorer(cfg()).score({}, feats(samples[0]!.text), ctx);
     assert.equal(plain.top, undefined);
     assert.equal(plain.p_ai, r.p_ai);
+  });
+});
+
+describe('origin: experimental hashed families (off by default)', () => {
+  const text = samples.find((s) => s.label === 'ai')!.text;
+  const toks = tokenize(cleanText(text));
+  const p = prepare(toks);
+  const w1 = Math.min(toks.nWords, 64);
+  const ranks = rankTable([]);
+  const ext = (fam: number[]) => extractWindow(p, 0, w1, { dim: 1 << 16, ranks, fam });
+
+  it('zero-scaled char n-gram and skeleton 4-gram families change nothing', () => {
+    const a = ext([1, 1, 1]);
+    const b = ext([1, 1, 1, 0, 0]);
+    assert.deepEqual([...b.idx], [...a.idx]);
+    assert.deepEqual([...b.val], [...a.val]);
+    assert.deepEqual([...b.dense], [...a.dense]);
+  });
+
+  it('enabled, they add features and leave the dense part unchanged', () => {
+    const a = ext([1, 1, 1]);
+    for (const fam of [[1, 1, 1, 1], [1, 1, 1, 0, 1]]) {
+      const b = ext(fam);
+      assert.ok(b.idx.length > a.idx.length);
+      assert.deepEqual([...b.dense], [...a.dense]);
+    }
   });
 });

@@ -34,6 +34,8 @@ function combine(a: number, b: number): number {
 const FAM_UNI = 0x1b873593;
 const FAM_BI = 0x2c1b3c6d;
 const FAM_SKEL = 0x297a2d39;
+const FAM_CHAR = 0x3b9aca07;
+const FAM_SKEL4 = 0x5bd1e995;
 
 // --- skeleton classes ----------------------------------------------------------------------------------------
 
@@ -241,8 +243,11 @@ export interface ExtractOptions {
   ranks: RankTable;
   /** collect feature names for explanations */
   names?: Map<number, string>;
-  /** scale of the hashed families [unigram, bigram, skeleton trigram]; default 1 each */
+  /** scale of the hashed families [unigram, bigram, skeleton trigram, char n-gram, skeleton 4-gram]; default [1, 1, 1, 0, 0] */
   fam?: readonly number[];
+  /** char n-gram family: n from lo to hi, and whether grams cross word boundaries (default [3, 5], false) */
+  charN?: readonly [number, number];
+  charCross?: boolean;
 }
 
 /** Per-token attributes computed once per text and shared by all windows. */
@@ -351,6 +356,46 @@ function emitFamily(n: number, mask: number, scale: number, idx: number[], val: 
   return repeated;
 }
 
+/** Char n-gram hashes of tokens [t0, t1) into hbuf; returns their count. */
+function charGrams(p: Prepared, t0: number, t1: number, nr: readonly [number, number], cross: boolean): number {
+  const { toks } = p;
+  const [lo, hi] = nr;
+  // char codes: each word framed by '_' (within-word grams), or all tokens joined by single '_' (cross mode)
+  let cap = 0;
+  for (let i = t0; i < t1; i++) cap += toks.tok[i]!.length + 2;
+  const cs = new Uint16Array(cap + 1);
+  let n = 0;
+  let out = 0;
+  const need = cap * (hi - lo + 1) + 16;
+  if (hbuf.length < need) hbuf = new Uint32Array(need * 2);
+  const flush = (): void => {
+    for (let a = 0; a < n; a++) {
+      let h = FAM_CHAR;
+      for (let b = a; b < n && b - a < hi; b++) {
+        h = Math.imul(h ^ cs[b]!, 0x01000193);
+        if (b - a + 1 >= lo) hbuf[out++] = fmix32(h + b - a);
+      }
+    }
+    n = 0;
+  };
+  for (let i = t0; i < t1; i++) {
+    const t = toks.tok[i]!;
+    if (!cross) {
+      if (toks.type[i] !== T_WORD) continue;
+      cs[n++] = 95;
+      for (let c = 0; c < t.length; c++) cs[n++] = t.charCodeAt(c);
+      cs[n++] = 95;
+      flush();
+    } else {
+      if (n === 0) cs[n++] = 95;
+      for (let c = 0; c < t.length; c++) cs[n++] = t.charCodeAt(c);
+      cs[n++] = 95;
+    }
+  }
+  if (cross) flush();
+  return out;
+}
+
 /** Raw features of words [w0, w1) of a prepared text. */
 export function extractWindow(p: Prepared, w0: number, w1: number, o: ExtractOptions): RawWindow {
   const { toks, th, sk, pc, fl } = p;
@@ -381,6 +426,13 @@ export function extractWindow(p: Prepared, w0: number, w1: number, o: ExtractOpt
     for (let i = t0 + 2; i < t1; i++) names.set(hbuf[i - t0 - 2]! & mask, 's:' + p.skName[i - 2] + ' ' + p.skName[i - 1] + ' ' + p.skName[i]);
   }
   emitFamily(Math.max(0, nt - 2), mask, fam[2] ?? 0, idxA, valA);
+  // skeleton 4-grams
+  if ((fam[4] ?? 0) > 0) {
+    for (let i = t0 + 3; i < t1; i++) hbuf[i - t0 - 3] = combine(combine(combine(combine(FAM_SKEL4, sk[i - 3]!), sk[i - 2]!), sk[i - 1]!), sk[i]!);
+    emitFamily(Math.max(0, nt - 3), mask, fam[4]!, idxA, valA);
+  }
+  // character n-grams (lower-cased tokens, '_' marks word boundaries)
+  if ((fam[3] ?? 0) > 0) emitFamily(charGrams(p, t0, t1, o.charN ?? [3, 5], o.charCross ?? false), mask, fam[3]!, idxA, valA);
 
   // dense
   const d = new Float64Array(N_DENSE);

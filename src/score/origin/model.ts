@@ -34,8 +34,11 @@ export interface OriginModelFile {
   window: number;
   dim: number;
   denseScale: number;
-  /** scales of the hashed families [unigram, bigram, skeleton trigram] */
+  /** scales of the hashed families [unigram, bigram, skeleton trigram, char n-gram, skeleton 4-gram]; missing = 0 */
   families: number[];
+  /** char n-gram family settings (only read when families[3] > 0; defaults [3, 5] and false) */
+  charN?: [number, number];
+  charCross?: boolean;
   ranks: string[];
   /** bigram LM of human reference text: base64 of Uint32 keys / Uint32 counts / Uint16 bigram counts */
   lm?: { uniKeys: string; uniVals: string; bi: string; total: number };
@@ -198,7 +201,14 @@ function predictWith(
   const contrib = names ? new Map<number, number>() : undefined;
   let sum = 0;
   for (const s of starts) {
-    const raw = extractWindow(p, s, Math.min(toks.nWords, s + file.window), { dim: file.dim, ranks, names, fam: file.families });
+    const raw = extractWindow(p, s, Math.min(toks.nWords, s + file.window), {
+      dim: file.dim,
+      ranks,
+      names,
+      fam: file.families,
+      charN: file.charN,
+      charCross: file.charCross,
+    });
     if (contrib) {
       const v = assemble(raw, file.dim, file.dense, file.denseScale);
       let z = file.bias;
