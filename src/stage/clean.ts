@@ -154,8 +154,6 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       if (pending) await backend.clearPending(pending.runId);
       pending = await plan(o, registry0, backend.generation, fp);
       if (pending.files.length === 0) {
-        await pool?.close();
-        pool = null;
         log('nothing new to process', { inputs: o.inDir });
         return { runId: null, outDir: null, files: 0, summary: null, resumed: false, errors: [] };
       }

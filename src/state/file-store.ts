@@ -11,11 +11,11 @@
  * A generation is written completely (every file fsynced) before STATE.json is atomically replaced, so a crash at
  * any point leaves either the old or the new generation current, never a mix.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SynthfilterError } from '../errors.js';
-import { fsyncPath, writeFileAtomic } from '../sink/files.js';
+import { writeFileAtomic } from '../sink/files.js';
 import { Ledger } from './ledger.js';
 import { handOver } from '../score/dedup/bytes.js';
 
@@ -168,19 +168,15 @@ export class FileStateStore {
     const g = join(this.dir, gen(next));
     rmSync(g, { recursive: true, force: true });
     mkdirSync(g, { recursive: true });
+    // every file is written piece by piece (the dedup snapshot comes as pieces) and fsynced through one descriptor
     const put = (name: string, data: string | Uint8Array | Uint8Array[]) => {
-      const p = join(g, name);
-      if (Array.isArray(data)) {
-        const fd = openSync(p, 'w');
-        try {
-          for (const part of data) for (let at = 0; at < part.byteLength; ) at += writeSync(fd, part, at, part.byteLength - at);
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-      } else {
-        writeFileSync(p, data);
-        fsyncPath(p);
+      const pieces = Array.isArray(data) ? data : [typeof data === 'string' ? Buffer.from(data) : data];
+      const fd = openSync(join(g, name), 'w');
+      try {
+        for (const part of pieces) for (let at = 0; at < part.byteLength; ) at += writeSync(fd, part, at, part.byteLength - at);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
       }
     };
     if (s.dedup) put('dedup.bin', s.dedup);
