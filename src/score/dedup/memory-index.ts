@@ -43,8 +43,6 @@ export interface NearDupIndex {
   bytesPerRecord(): number;
   /** Plain little-endian byte layout, readable by `deserializeNearDupIndex`. */
   serialize(): Uint8Array;
-  /** The same bytes as pieces, large sections not copied (views valid until the index changes). */
-  serializeParts?(): Uint8Array[];
 }
 
 export type VerifyMode = 'estimate' | 'exact';
