@@ -10,7 +10,7 @@
  *   byteLength, exactHi, exactLo, nShingles (NONE: not computed), nWords, nLanes, shingles..., words..., lanes...
  * A spool without its `.feat` (an older spool of an interrupted run) is read as before: features from the text.
  */
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { fileChunks, isCompressed, readRange, readSources, sniffFormat } from '../io/read.js';
 import { SynthfilterError } from '../errors.js';
@@ -142,14 +142,19 @@ class PartsReader {
   private pos = 0;
   private eof = false;
   private readonly fd: number;
+  /** bytes of the file not read yet */
+  private unread: number;
   constructor(private readonly path: string) {
     this.fd = openSync(path, 'r');
+    this.unread = fstatSync(this.fd).size;
   }
 
   private ensure(words: number): void {
     if (this.buf.length - this.pos >= words) return;
     const rest = this.buf.length - this.pos;
-    const next = new Uint32Array(Math.max(words, 1 << 20));
+    // a block holds what is left of the file, up to 4 MB: a part's features file (about 1 MB) is one block sized to
+    // fit. A fixed 4 MB block cost the routing thread ~0.5 s per 15k records in page faults on fresh memory.
+    const next = new Uint32Array(Math.max(words, Math.min(1 << 20, rest + Math.ceil(this.unread / 4))));
     next.set(this.buf.subarray(this.pos));
     let filled = rest * 4;
     const bytes = new Uint8Array(next.buffer);
@@ -157,6 +162,7 @@ class PartsReader {
       const k = readSync(this.fd, bytes, filled, bytes.length - filled, null);
       if (k === 0) this.eof = true;
       filled += k;
+      this.unread = Math.max(0, this.unread - k);
     }
     if (filled % 4 !== 0 || filled / 4 < words) throw new SynthfilterError('E_STATE', `${this.path}: truncated features file`);
     this.buf = next.subarray(0, filled / 4);

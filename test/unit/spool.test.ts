@@ -86,3 +86,35 @@ test('spool features computed ahead equal features recomputed from the text, and
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a features file longer than one 4 MB read block reads back entry for entry (block boundaries)', async () => {
+  const dir = tmp();
+  try {
+    const cfg = resolveConfig(CORE_ONLY);
+    const rows: string[] = [];
+    for (let i = 0; i < 2400; i++) rows.push(JSON.stringify({ id: `r${i}`, text: fakeText(i, 400) }));
+    const input = join(dir, 'in.jsonl');
+    writeFileSync(input, rows.join('\n') + '\n');
+    const lanes = buildScorers(cfg).dedup!.lanes;
+    const spool = join(dir, 'big.spool');
+    await writeSpool(cfg, input, spool, new FilterCore(cfg), { lanes });
+    const size = statSync(spool + '.feat').size;
+    assert.ok(size > 4.5 * 2 ** 20, `features file spans more than one block: ${size} bytes`);
+    const core = new FilterCore(cfg);
+    const ahead = await collect(spool, core);
+    rmSync(spool + '.feat');
+    const redone = await collect(spool, core);
+    assert.equal(ahead.length, 2400);
+    for (let i = 0; i < ahead.length; i++) {
+      const a = ahead[i]!;
+      const b = redone[i]!;
+      if (a.kind !== 's' || b.kind !== 's') assert.fail(`record ${i} was not scored`);
+      assert.ok(a.features.wordSet, `entry ${i} came from the features file`);
+      assert.deepEqual([...a.features.exactHash], [...b.features.exactHash], `entry ${i}`);
+      assert.deepEqual([...a.features.shingles], [...b.features.shingles], `entry ${i}`);
+      assert.deepEqual([...a.features.wordSet!], [...distinct(b.features.wordHashes)], `entry ${i}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
