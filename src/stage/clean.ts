@@ -338,7 +338,8 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     }
     await flush();
     while (queue.length) await applyVerdicts(queue.shift()!);
-    await pool?.close();
+    // the threads are done: they terminate in the background (20-50 ms) while this thread routes
+    const closing = pool?.close().catch(() => {});
     pool = null;
     phase('deduped');
 
@@ -506,6 +507,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     await backend.persist();
     phase('committed');
     await backend.clearPending(run.runId);
+    await closing;
     return { runId: run.runId, outDir: final, files: run.files.length, summary, resumed, errors };
   } finally {
     await pool?.close();
