@@ -37,7 +37,7 @@ export const ORIGIN_DEFAULTS: OriginConfig = {
   enabled: true,
   declared: { field: '', synthetic: [], human: [] },
   trustDeclared: true,
-  threshold: 0.943,
+  threshold: 0.928,
   humanThreshold: 0.5,
   minWords: 50,
   explain: false,
