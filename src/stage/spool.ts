@@ -60,7 +60,7 @@ export function splitPoints(path: string, size: number, format: 'auto' | 'jsonl'
     if (format === 'auto' && sniffFormat(h, n < head.length) !== 'jsonl') return whole;
     const target = Math.max(PART_MIN, Math.ceil(size / PARTS_MAX));
     const cuts = [0];
-    const buf = Buffer.alloc(65536);
+    const buf = head; // the sniffed head is not needed any more
     for (let at = target; at < size; at += target) {
       // the first line start at or after `at`: just past the first \n at or after at - 1
       let pos = at - 1;

@@ -69,8 +69,8 @@ function generate(dir: string, files: number, offset = 0, perFile = PER_FILE): v
 }
 
 /** the bench's configuration, as --set arguments and as the equivalent overrides object */
-const SETS = ['origin.declared.field="meta.source"', 'origin.declared.synthetic=["gpt-4"]', 'origin.declared.human=[]'];
-const OVERRIDES = { origin: { declared: { field: 'meta.source', synthetic: ['gpt-4'], human: [] } } };
+const OVERRIDES = { origin: { declared: { field: 'meta.source', synthetic: ['gpt-4'], human: [] as string[] } } };
+const SETS = Object.entries(OVERRIDES.origin.declared).map(([k, v]) => `origin.declared.${k}=${JSON.stringify(v)}`);
 /** phases of the last timed run of each kind (seconds since process start at each phase end, from the summary) */
 const lastPhases: Record<string, Record<string, number>> = {};
 function clean(inDir: string, out: string, state: string, workers: number, kind = `w${workers}`): number {

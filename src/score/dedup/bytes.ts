@@ -4,7 +4,8 @@
  * reader (or another backend, in any language) can map each section directly.
  */
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** The host stores typed arrays little-endian (every snapshot and model file is little-endian bytes). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 type Typed = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array;
 type TypedCtor<T extends Typed> = { new (length: number): T; new (buf: ArrayBuffer, off: number, len: number): T; BYTES_PER_ELEMENT: number };

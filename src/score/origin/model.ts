@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { LITTLE_ENDIAN } from '../dedup/bytes.js';
 import {
   FEATURE_VERSION,
   assemble,
@@ -89,13 +90,11 @@ function decodeWeights(b64: string, n: number): Float32Array {
   return leView(buf, Float32Array) as Float32Array;
 }
 
-const LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
 /** Little-endian bytes as a typed array: one aligned copy of the bytes on a little-endian host (an element-wise
  * read loop was ~40 ms of every model load), element by element otherwise. */
 function leView(buf: Buffer, C: typeof Float32Array | typeof Uint32Array | typeof Uint16Array): Float32Array | Uint32Array | Uint16Array {
   const n = buf.byteLength / C.BYTES_PER_ELEMENT;
-  if (LE) return new C((buf.buffer as ArrayBuffer).slice(buf.byteOffset, buf.byteOffset + n * C.BYTES_PER_ELEMENT));
+  if (LITTLE_ENDIAN) return new C((buf.buffer as ArrayBuffer).slice(buf.byteOffset, buf.byteOffset + n * C.BYTES_PER_ELEMENT));
   const out = new C(n);
   for (let i = 0; i < n; i++) out[i] = C === Float32Array ? buf.readFloatLE(i * 4) : C === Uint32Array ? buf.readUInt32LE(i * 4) : buf.readUInt16LE(i * 2);
   return out;
