@@ -1,26 +1,27 @@
 /**
- * Configuration. The schema (schema.ts) is the one model: defaults, types, validation and the JSON Schema come from
- * it, and `config/default.json` is generated from it (`npm run config:defaults`). A user file deep-merges over the
- * defaults and CLI flags override; `validate()` (validate.ts) checks the result once, naming the key and the
- * value. `fingerprint()` names persisted state so an incompatible index is never loaded.
+ * Configuration. config/schema.ts is the one model; `npm run config:defaults` generates from it the defaults
+ * (config/default.json), the JSON Schema (config/schema.json) and the `Config` type (config.generated.ts). A user
+ * file deep-merges over the defaults and CLI flags override; `validate()` (validate.ts) checks the result once
+ * against the JSON Schema, naming the key and the value. `fingerprint()` names persisted state so an incompatible
+ * index is never loaded.
  */
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { configError } from '../errors.js';
-import { ConfigSchema, type Config } from './schema.js';
+import type { Config } from './config.generated.js';
 import { validate } from './validate.js';
 
-export type { Config, ConfigInput } from './schema.js';
-export { ConfigSchema } from './schema.js';
-export { validate, suggestKey } from './validate.js';
+export type { Config } from './config.generated.js';
+export { validate, suggestKey, configSchema } from './validate.js';
 
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
+const DEFAULT_PATH = new URL('../../config/default.json', import.meta.url);
 let cachedDefaults: Config | undefined;
 
-/** Every key with its default, from the schema (the same object config/default.json holds). */
+/** Every key with its default (config/default.json, generated from the schema). */
 export function defaults(): Config {
-  cachedDefaults ??= ConfigSchema.parse({});
+  cachedDefaults ??= JSON.parse(readFileSync(DEFAULT_PATH, 'utf8')) as Config;
   return structuredClone(cachedDefaults);
 }
 

@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { defaultsJson, schemaJson } from '../../src/config/generated.js';
+import { defaultsJson, schemaJson, configTypeTs } from '../../scripts/config-generate.js';
 import { resolveConfig, suggestKey, loadConfigFile } from '../../src/config/index.js';
 import { ROOT, runCli, tmp } from '../helpers.js';
 
-test('config/default.json and config/schema.json are what the schema generates (npm run config:defaults)', () => {
+test('config/default.json, config/schema.json and the Config type are what the schema generates (npm run config:defaults)', () => {
   assert.equal(readFileSync(join(ROOT, 'config', 'default.json'), 'utf8'), defaultsJson(), 'config/default.json is stale: run npm run config:defaults');
   assert.equal(readFileSync(join(ROOT, 'config', 'schema.json'), 'utf8'), schemaJson(), 'config/schema.json is stale: run npm run config:defaults');
+  assert.equal(readFileSync(join(ROOT, 'src', 'config', 'config.generated.ts'), 'utf8'), configTypeTs(), 'src/config/config.generated.ts is stale: run npm run config:defaults');
 });
 
 test('the JSON Schema validates every shipped config and rejects a typo', () => {

@@ -4,8 +4,7 @@
  * Both write JSON to stdout.
  */
 import { parseArgs } from 'node:util';
-import { loadConfigFile, resolveConfig, setPath } from '../../config/index.js';
-import { schemaJson } from '../../config/generated.js';
+import { configSchema, loadConfigFile, resolveConfig, setPath } from '../../config/index.js';
 import { SynthfilterError } from '../../errors.js';
 import type { CliIO } from '../main.js';
 
@@ -41,7 +40,7 @@ export async function configCommand(argv: string[], io: CliIO): Promise<number> 
     return 2;
   }
   if (values.schema) {
-    io.stdout.write(schemaJson());
+    io.stdout.write(JSON.stringify(configSchema(), null, 2) + '\n');
     return 0;
   }
   try {
