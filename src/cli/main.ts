@@ -33,6 +33,7 @@ Usage:
   synthfilter [filter] [options] [FILE ...]   filter records; accepted to stdout, or shards with --out
   synthfilter score [options] [FILE ...]      every record in input order with its annotation and decision
   synthfilter clean --in DIR --out DIR --state DIR [options]   nightly cleanup over a directory
+  synthfilter config --schema | --print [-c FILE] [--set K=V]  the config's JSON Schema, or the effective config
   synthfilter clean --in DIR --out DIR --set state.backend='"redis"' --set state.url='"redis://HOST:6379"'
                     [--partition NAME] [--state DIR]          one of many workers sharing state in Redis
 
@@ -113,6 +114,7 @@ function progressReporter(log: Logger, enabled: boolean, stderr: NodeJS.Writable
 
 export async function main(io: CliIO): Promise<number> {
   const args = io.argv.slice();
+  if (args[0] === 'config') return (await import('./commands/config.js')).configCommand(args.slice(1), io);
   let command = 'filter';
   if (args[0] === 'score' || args[0] === 'filter' || args[0] === 'clean') command = args.shift()!;
   let parsed;

@@ -123,7 +123,7 @@ function better(a: Member, b: Member, keep: string): boolean {
 
 /** The config as reports record it: the state section only names the backend unless it is shared (then the URL is
  * recorded without its password), so a file-backed run's report is what it always was. */
-function reportConfig(cfg: Config): Config {
+function reportConfig(cfg: Config): unknown {
   const st = stateSettings(cfg);
   if (st.backend !== 'redis') return { ...cfg, state: { backend: cfg.state.backend } };
   return { ...cfg, state: { ...cfg.state, url: st.url ? redactUrl(st.url) : null } };

@@ -14,6 +14,7 @@ import { IdPool } from './id-pool.js';
 import { deriveBandsRows } from './lsh.js';
 import { MemoryNearDupIndex, type VerifyMode } from './memory-index.js';
 import { MinHasher } from './minhash.js';
+import { defaults } from '../../config/index.js';
 
 export interface DedupConfig {
   /** run the scorer at all; when false every record scores { kind: null } */
@@ -57,22 +58,7 @@ export interface DedupConfig {
   normalize: { lowercase: boolean; collapseWhitespace: boolean; stripPunctuation: boolean; unicode: 'NFC' | 'NFKC' | 'none' };
 }
 
-export const DEDUP_DEFAULTS: DedupConfig = {
-  enabled: true,
-  exact: true,
-  near: true,
-  threshold: 0.8,
-  numPerm: 48,
-  bands: 0,
-  rows: 0,
-  fnWeight: 0.998,
-  verify: 'exact',
-  sketchSize: 256,
-  maxCandidates: 2048,
-  seed: 1,
-  shingle: { unit: 'word', size: 5 },
-  normalize: { lowercase: true, collapseWhitespace: true, stripPunctuation: false, unicode: 'NFC' },
-};
+export const DEDUP_DEFAULTS: DedupConfig = (({ keep: _keep, ...rest }) => rest)(defaults().dedup) as DedupConfig;
 
 /** The text-layer options this scorer's config implies (merge into createFeaturizer's options). */
 export function dedupTextOptions(cfg: DedupConfig): Partial<TextOptions> {

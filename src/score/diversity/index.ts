@@ -18,6 +18,7 @@
 import type { DiversityScore, Features, JsonRecord, ScoreContext, Scorer } from '../../types.js';
 import { detectLanguage } from '../../text/lang.js';
 import { computeMetrics, METRIC_KEYS } from './measure.js';
+import { defaults } from '../../config/index.js';
 
 export { computeMetrics, METRIC_KEYS } from './measure.js';
 export { tokenStrings } from './tokenize.js';
@@ -77,47 +78,7 @@ export interface DiversityScoreEx extends DiversityScore {
  *    compression_ratio p99 2.44 / 3.60, p50 1.67 / 1.71. Human and AI medians are the same: these metrics flag
  *    degenerate text, not AI text.
  */
-export const DIVERSITY_DEFAULTS: DiversityConfig = {
-  enabled: true,
-  language: {
-    enabled: true,
-    maxChars: 1000,
-    charScriptFrac: 0.25,
-    minConfidence: 0.5,
-    englishOnlyStopWords: true,
-  },
-  rules: {
-    empty: { enabled: true, max: 0, hard: true },
-    // Gopher repetition (datatrove GopherRepetitionFilter defaults)
-    dup_para_frac: { enabled: true, max: 0.3, hard: false },
-    dup_para_char_frac: { enabled: true, max: 0.2, hard: true },
-    dup_line_frac: { enabled: true, max: 0.3, hard: false },
-    dup_line_char_frac: { enabled: true, max: 0.2, hard: true },
-    top_2_gram: { enabled: true, max: 0.2, hard: false },
-    top_3_gram: { enabled: true, max: 0.18, hard: false },
-    top_4_gram: { enabled: true, max: 0.16, hard: false },
-    dup_ngram_5: { enabled: true, max: 0.15, hard: true },
-    dup_ngram_6: { enabled: true, max: 0.14, hard: true },
-    dup_ngram_7: { enabled: true, max: 0.13, hard: true },
-    dup_ngram_8: { enabled: true, max: 0.12, hard: true },
-    dup_ngram_9: { enabled: true, max: 0.11, hard: true },
-    dup_ngram_10: { enabled: true, max: 0.1, hard: true },
-    // Gopher quality (datatrove GopherQualityFilter defaults)
-    word_count: { enabled: true, min: 50, max: 100000, hard: false },
-    mean_word_length: { enabled: true, min: 3, max: 10, hard: false },
-    hash_ratio: { enabled: true, max: 0.1, hard: false },
-    ellipsis_ratio: { enabled: true, max: 0.1, hard: false },
-    bullet_line_frac: { enabled: true, max: 0.9, hard: false },
-    end_ellipsis_frac: { enabled: true, max: 0.3, hard: false },
-    alpha_word_frac: { enabled: true, min: 0.8, hard: false },
-    stop_words: { enabled: true, min: 2, hard: false },
-    // Lexical diversity (measured thresholds, disabled: see above)
-    mattr: { enabled: false, min: 0.55, hard: false },
-    distinct_1: { enabled: false, min: 0.25, hard: false },
-    distinct_2: { enabled: false, min: 0.6, hard: false },
-    compression_ratio: { enabled: false, max: 3, hard: false },
-  },
-};
+export const DIVERSITY_DEFAULTS: DiversityConfig = defaults().diversity as DiversityConfig;
 
 /** Canonical rule order (datatrove's order, then the lexical rules). */
 export const RULE_ORDER: readonly string[] = METRIC_KEYS;

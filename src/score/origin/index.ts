@@ -5,6 +5,7 @@
 import type { Features, JsonRecord, OriginLabel, OriginScore, ScoreContext, Scorer } from '../../types.js';
 import { loadModel, type OriginModel, type Prediction, type PredictOptions } from './model.js';
 import { getPath } from '../../config/index.js';
+import { defaults } from '../../config/index.js';
 
 export { loadModel, defaultModelPath, type OriginModel, type Prediction, type PredictOptions } from './model.js';
 
@@ -30,19 +31,10 @@ export interface OriginConfig {
 }
 
 /**
- * Defaults. threshold / humanThreshold / minWords are the values chosen at training time on the leave-one-source-out
+ * Defaults (from the config schema, src/config/schema.ts). threshold / humanThreshold / minWords are the values chosen at training time on the leave-one-source-out
  * folds (see models/ORIGIN_MODEL_CARD.md); a unit test keeps them equal to the bundled model's.
  */
-export const ORIGIN_DEFAULTS: OriginConfig = {
-  enabled: true,
-  declared: { field: '', synthetic: [], human: [] },
-  trustDeclared: true,
-  threshold: 0.928,
-  humanThreshold: 0.5,
-  minWords: 50,
-  explain: false,
-  model: '',
-};
+export const ORIGIN_DEFAULTS: OriginConfig = defaults().origin as OriginConfig;
 
 /** Score one text with the bundled model (or `opts.model`): `{ p_ai, reason?, top?, logit?, words? }`. */
 export function predict(text: string, opts: PredictOptions & { model?: string } = {}): Prediction {
