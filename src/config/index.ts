@@ -15,6 +15,7 @@ export type Config = {
     format: 'auto' | 'jsonl' | 'json';
     maxTextBytes: number;
     maxLineBytes: number;
+    maxDepth: number;
     rawMaxBytes: number;
   };
   dedup: { enabled: boolean; [k: string]: unknown };
@@ -113,6 +114,8 @@ const CONSTRAINTS: Record<string, Check> = {
   'input.format': oneOf('auto', 'jsonl', 'json'),
   'input.maxTextBytes': num(1, 2 ** 31, true),
   'input.maxLineBytes': num(16, 2 ** 31, true),
+  // at most 1000: records are serialised recursively (JSON.stringify) downstream, which overflows near 4000 levels
+  'input.maxDepth': num(1, 1000, true),
   'input.rawMaxBytes': num(0, 2 ** 31, true),
   'input.textField': (v) => (v === '' ? 'must not be empty' : null),
   'dedup.threshold': num(0.01, 1),
