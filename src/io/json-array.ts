@@ -30,6 +30,7 @@ const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
+const BOM = [0xef, 0xbb, 0xbf];
 const isWs = (c: number) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 
 /** Where the scanner is: before the `[`, before an element, inside one, after the `]`, or stopped by a fault. */
@@ -65,6 +66,7 @@ export class ArraySplitter {
   private offset = 0; // decoded bytes before the current chunk
   private slots = 0; // elements (and empty slots) finished
   private afterComma = false;
+  private bom = 0; // bytes of a leading UTF-8 BOM seen
   private el: Element | null = null;
 
   constructor(private readonly src: string, private readonly o: ArrayReadOptions) {}
@@ -72,20 +74,24 @@ export class ArraySplitter {
   push(chunk: Buffer): void {
     const n = chunk.length;
     let i = 0;
-    if (this.offset === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3; // UTF-8 BOM
     while (i < n && this.at !== STOPPED) {
       if (this.at === AT_ELEMENT) {
         i = this.scan(chunk, i);
         continue;
       }
       const c = chunk[i]!;
-      if (isWs(c)) {
+      if (this.at === AT_START && this.offset + i === this.bom && this.bom < 3 && c === BOM[this.bom]) {
+        this.bom++; // a UTF-8 byte order mark, possibly split across chunks
+        i++;
+        continue;
+      }
+      if (isWs(c) && (this.bom === 0 || this.bom === 3)) {
         i++;
         continue;
       }
       const at = this.offset + i;
       if (this.at === AT_START) {
-        if (c === LBRACKET) this.at = AT_SLOT;
+        if (c === LBRACKET && (this.bom === 0 || this.bom === 3)) this.at = AT_SLOT;
         else this.stop(at, `expected "[" at the start of a JSON array, found ${show(c)}`, null);
         i++;
       } else if (this.at === AT_SLOT) {
