@@ -49,7 +49,9 @@ class Element {
   depth = 0;
   inString = false;
   readonly str: StringState = { escape: false };
-  over: 'too_large' | 'too_deep' | null = null;
+  /** over a limit: no longer buffered (which limit is decided at its end, so chunking cannot change the reason) */
+  over = false;
+  tooDeep = false;
   /** opening bracket at each depth 1..maxDepth, to catch a `}` closing a `[` */
   readonly opened: Uint8Array;
   constructor(readonly start: number, maxDepth: number) {
@@ -142,7 +144,7 @@ export class ArraySplitter {
       if (c === QUOTE) el.inString = true;
       else if (c === LBRACE || c === LBRACKET) {
         if (++el.depth <= this.o.maxDepth) el.opened[el.depth] = c;
-        else el.over ??= 'too_deep';
+        else el.over = el.tooDeep = true;
       } else if (c === RBRACE || c === RBRACKET) {
         if (el.depth === 0) {
           if (c === RBRACKET) return this.boundary(chunk, from, i, AT_END);
@@ -176,8 +178,8 @@ export class ArraySplitter {
     const el = this.el!;
     if (b <= a) return;
     el.bytes += b - a;
-    if (el.over === null && el.bytes > this.o.maxLineBytes) el.over = 'too_large';
-    if (el.over === null) {
+    if (el.bytes > this.o.maxLineBytes) el.over = true;
+    if (!el.over) {
       // a view while the element ends in this chunk; a copy when it goes on (the producer may reuse the chunk)
       el.parts.push(b === chunk.length ? Buffer.from(chunk.subarray(a, b)) : chunk.subarray(a, b));
       return;
@@ -204,8 +206,9 @@ export class ArraySplitter {
     this.el = null;
     const pos = { file: this.src, line: ++this.slots };
     const bad = (reason: string, detail: string, raw: string): InputItem => ({ kind: 'bad', reason, detail: `byte ${el.start}: ${detail}`, raw, pos: { ...pos, offset: el.start }, bytes: el.bytes });
-    if (el.over === 'too_deep') return void this.out.push(bad(READ_REASONS.tooDeep, `element nested deeper than input.maxDepth=${this.o.maxDepth}`, headText(el)));
-    if (el.over === 'too_large') return void this.out.push(bad(READ_REASONS.tooLarge, `element of ${el.bytes} bytes exceeds input.maxLineBytes=${this.o.maxLineBytes}`, headText(el)));
+    // over both limits: too_large, as a JSONL line over maxLineBytes is line_too_long whatever its depth
+    if (el.bytes > this.o.maxLineBytes) return void this.out.push(bad(READ_REASONS.tooLarge, `element of ${el.bytes} bytes exceeds input.maxLineBytes=${this.o.maxLineBytes}`, headText(el)));
+    if (el.tooDeep) return void this.out.push(bad(READ_REASONS.tooDeep, `element nested deeper than input.maxDepth=${this.o.maxDepth}`, headText(el)));
     const buf = el.parts.length === 1 ? el.parts[0]! : Buffer.concat(el.parts);
     const raw = () => buf.subarray(0, this.o.rawMaxBytes).toString('utf8');
     if (!isUtf8(buf)) return void this.out.push(bad(READ_REASONS.invalidUtf8, 'element is not valid UTF-8', raw()));
