@@ -52,11 +52,7 @@ class Element {
   /** over a limit: no longer buffered (which limit is decided at its end, so chunking cannot change the reason) */
   over = false;
   tooDeep = false;
-  /** opening bracket at each depth 1..maxDepth, to catch a `}` closing a `[` */
-  readonly opened: Uint8Array;
-  constructor(readonly start: number, maxDepth: number) {
-    this.opened = new Uint8Array(maxDepth + 1);
-  }
+  constructor(readonly start: number) {}
 }
 
 /** Cuts decoded chunks into array elements; items accumulate in `out`, a structural fault sets `fault`. */
@@ -70,8 +66,13 @@ export class ArraySplitter {
   private afterComma = false;
   private bom = 0; // bytes of a leading UTF-8 BOM seen
   private el: Element | null = null;
+  /** the opening bracket at each depth 1..maxDepth of the current element, to catch a `}` closing a `[` (an entry
+   * is always written when its depth is entered, before it is read, so elements share the table) */
+  private readonly opened: Uint8Array;
 
-  constructor(private readonly src: string, private readonly o: ArrayReadOptions) {}
+  constructor(private readonly src: string, private readonly o: ArrayReadOptions) {
+    this.opened = new Uint8Array(o.maxDepth + 1);
+  }
 
   push(chunk: Buffer): void {
     const n = chunk.length;
@@ -104,7 +105,7 @@ export class ArraySplitter {
           this.afterComma = c === COMMA;
           i++;
         } else {
-          this.el = new Element(at, this.o.maxDepth);
+          this.el = new Element(at);
           this.at = AT_ELEMENT;
         }
       } else {
@@ -143,7 +144,7 @@ export class ArraySplitter {
       const c = chunk[i]!;
       if (c === QUOTE) el.inString = true;
       else if (c === LBRACE || c === LBRACKET) {
-        if (++el.depth <= this.o.maxDepth) el.opened[el.depth] = c;
+        if (++el.depth <= this.o.maxDepth) this.opened[el.depth] = c;
         else el.over = el.tooDeep = true;
       } else if (c === RBRACE || c === RBRACKET) {
         if (el.depth === 0) {
@@ -152,9 +153,9 @@ export class ArraySplitter {
           this.stop(this.offset + i, 'a "}" that closes nothing', el);
           return n;
         }
-        if (el.depth <= this.o.maxDepth && el.opened[el.depth] !== (c === RBRACE ? LBRACE : LBRACKET)) {
+        if (el.depth <= this.o.maxDepth && this.opened[el.depth] !== (c === RBRACE ? LBRACE : LBRACKET)) {
           this.keep(chunk, from, i);
-          this.stop(this.offset + i, `a "${String.fromCharCode(c)}" closes a "${String.fromCharCode(el.opened[el.depth]!)}"`, el);
+          this.stop(this.offset + i, `a "${String.fromCharCode(c)}" closes a "${String.fromCharCode(this.opened[el.depth]!)}"`, el);
           return n;
         }
         el.depth--;
