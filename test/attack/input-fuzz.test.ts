@@ -65,7 +65,7 @@ const kept = (r: Run) => new Set(r.outcomes.filter((o) => o.annotation.decision 
 const reasonAt = (r: Run, line: number) => r.outcomes.find((o) => o.pos.line === line)?.annotation.reasons;
 
 /** A good record: unique id, text a few words long. */
-const good = (i: number) => ({ id: `g${i}`, text: `record number ${i} says hello` });
+const good = (i: number) => ({ id: `g${i}`, text: `record number ${i} says "hello" \\ [to] {all}` });
 const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const cutsArb = fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 8 });
 
