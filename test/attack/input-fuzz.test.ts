@@ -226,6 +226,7 @@ test('truncated gzip and zstd streams: an input error after a prefix of the good
       const full = streams[kind as 'gzip' | 'zstd'];
       const cut = full.subarray(0, Math.floor(where * full.length));
       const r = await throughLibrary(Buffer.from(cut), cuts);
+      if (cut.length < (kind === 'gzip' ? 2 : 4)) return; // shorter than the magic bytes: plain (bad) text, checked above
       r.outcomes.forEach((o, i) => assert.equal(o.id, `g${i}`, 'a prefix of the good records, in order'));
       if (cut.length >= 4 && cut.length < full.length) assert.ok(r.error, 'the truncation is reported');
     }),
