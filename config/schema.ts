@@ -19,6 +19,8 @@ const input = z
     format: z.enum(['auto', 'jsonl', 'json']).default('auto'),
     maxTextBytes: int(1, 2 ** 31).default(1048576).describe('longer texts are quarantined (text_too_long)'),
     maxLineBytes: int(16, 2 ** 31).default(8388608).describe('longer lines are quarantined (line_too_long) without being buffered'),
+    // at most 1000: records are serialised recursively (JSON.stringify) downstream, which overflows near 4000 levels
+    maxDepth: int(1, 1000).default(256).describe('records nested deeper are quarantined (too_deep)'),
     rawMaxBytes: int(0, 2 ** 31).default(4096).describe('raw text kept in quarantine records'),
   })
   .prefault({});

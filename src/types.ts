@@ -17,6 +17,8 @@ export type ReasonCode = string;
 export interface SourcePos {
   file: string; // path, or "-" for stdin
   line: number; // 1-based line (JSONL) or element index + 1 (JSON array)
+  /** JSON array quarantine only: byte offset of the element or fault in the (decompressed) input */
+  offset?: number;
 }
 
 /** One item the readers produce: either a parsed object or a bad line to quarantine. */

@@ -13,6 +13,8 @@ export type Config = {
     maxTextBytes: number;
     /** longer lines are quarantined (line_too_long) without being buffered */
     maxLineBytes: number;
+    /** records nested deeper are quarantined (too_deep) */
+    maxDepth: number;
     /** raw text kept in quarantine records */
     rawMaxBytes: number;
   };

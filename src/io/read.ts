@@ -1,7 +1,8 @@
 /**
  * Readers: bytes (file or stdin, plain / gzip / zstd by magic bytes) -> lines or JSON-array elements -> InputItem
- * batches. Bad lines become `bad` items with a reason code; only unreadable or truncated streams throw, and they
- * throw after every item decoded before the fault has been yielded.
+ * batches. Bad lines become `bad` items with a reason code; only unreadable or truncated streams (and a JSON array
+ * whose structure breaks, see json-array.ts) throw, and they throw after every item decoded before the fault has
+ * been yielded. Lines and elements are bounded by input.maxLineBytes (never buffered whole) and input.maxDepth.
  */
 import { createReadStream, openSync, fstatSync, readSync, closeSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
@@ -9,23 +10,31 @@ import { Readable, pipeline, PassThrough } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { inputError } from '../errors.js';
 import type { InputItem, JsonRecord } from '../types.js';
+import { bytesDepthExceeds } from './json-depth.js';
+import { jsonArrayItems } from './json-array.js';
+import { READ_REASONS } from './reasons.js';
+
+export { READ_REASONS } from './reasons.js';
+export { jsonArrayItems } from './json-array.js';
 
 export interface ReadOptions {
   format: 'auto' | 'jsonl' | 'json';
+  /** a JSONL line or JSON array element over this many bytes is quarantined without being buffered whole */
   maxLineBytes: number;
+  /** a JSONL line or JSON array element nested deeper than this is quarantined `too_deep` */
+  maxDepth: number;
   rawMaxBytes: number;
 }
 
-type Source = string; // a path, or "-" for stdin
+/** The readers' options from the `input` config section. */
+export const readOptionsOf = (input: { format: ReadOptions['format']; maxLineBytes: number; maxDepth: number; rawMaxBytes: number }): ReadOptions => ({
+  format: input.format,
+  maxLineBytes: input.maxLineBytes,
+  maxDepth: input.maxDepth,
+  rawMaxBytes: input.rawMaxBytes,
+});
 
-/** Quarantine reason codes produced by the readers. */
-export const READ_REASONS = {
-  malformed: 'malformed_json',
-  notObject: 'not_object',
-  invalidUtf8: 'invalid_utf8',
-  lineTooLong: 'line_too_long',
-  arrayAborted: 'malformed_json_array',
-} as const;
+type Source = string; // a path, or "-" for stdin
 
 const GZIP = [0x1f, 0x8b];
 const ZSTD = [0x28, 0xb5, 0x2f, 0xfd];
@@ -169,6 +178,9 @@ function parseLine(chunk: Buffer, start: number, end: number, valid: boolean, sr
   if (!valid && !isUtf8(chunk.subarray(start, end))) {
     return { kind: 'bad', reason: READ_REASONS.invalidUtf8, detail: 'line is not valid UTF-8', raw: truncRaw(chunk.subarray(start, end), o.rawMaxBytes), pos, bytes };
   }
+  if (bytesDepthExceeds(chunk, start, end, o.maxDepth)) {
+    return { kind: 'bad', reason: READ_REASONS.tooDeep, detail: `line nested deeper than input.maxDepth=${o.maxDepth}`, raw: truncRaw(chunk.subarray(start, end), o.rawMaxBytes), pos, bytes };
+  }
   const s = chunk.toString('utf8', start, end);
   let v: unknown;
   try {
@@ -288,60 +300,6 @@ export async function* jsonlItems(chunks: AsyncIterable<Buffer>, src: string, o:
   }
   if (part.count) part.count.lines = lineNo;
   if (out.length) yield out;
-}
-
-/**
- * A top-level JSON array, parsed incrementally with stream-json. A syntax error cannot be resynchronised inside an
- * array: the rest of the file becomes one quarantine item (`malformed_json_array`) and reading goes on with the
- * next source.
- */
-export async function* jsonArrayItems(chunks: AsyncIterable<Buffer>, src: string, o: ReadOptions): AsyncGenerator<InputItem[]> {
-  const streamArrayMod = (await import('stream-json/streamers/stream-array.js')).default;
-  const streamArray = (streamArrayMod as unknown as { withParserAsStream: (opts?: object) => NodeJS.ReadWriteStream })
-    .withParserAsStream();
-  const input = Readable.from(chunks);
-  let inputError: Error | null = null;
-  input.on('error', (e) => {
-    inputError = e;
-  });
-  input.pipe(streamArray as unknown as NodeJS.WritableStream);
-  let batch: InputItem[] = [];
-  let index = 0;
-  try {
-    for await (const item of streamArray as AsyncIterable<{ key: number; value: unknown }>) {
-      index = item.key + 1;
-      const v = item.value;
-      const pos = { file: src, line: index };
-      if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-        const raw = JSON.stringify(v) ?? String(v);
-        batch.push({ kind: 'bad', reason: READ_REASONS.notObject, detail: 'array element is not a JSON object', raw: raw.slice(0, o.rawMaxBytes), pos, bytes: raw.length });
-      } else {
-        batch.push({ kind: 'record', record: v as JsonRecord, pos, bytes: 0 });
-      }
-      if (batch.length >= 256) {
-        yield batch;
-        batch = [];
-      }
-    }
-  } catch (e) {
-    if (inputError) {
-      if (batch.length) yield batch;
-      throw inputError;
-    }
-    batch.push({
-      kind: 'bad',
-      reason: READ_REASONS.arrayAborted,
-      detail: `JSON array is malformed after element ${index}: ${(e as Error).message}; the rest of the file is not readable`,
-      raw: '',
-      pos: { file: src, line: index + 1 },
-      bytes: 0,
-    });
-  }
-  if (inputError) {
-    if (batch.length) yield batch;
-    throw inputError;
-  }
-  if (batch.length) yield batch;
 }
 
 const isWs = (c: number | undefined) => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;

@@ -6,7 +6,7 @@
 import type { Config } from '../config/index.js';
 import { getPath } from '../config/index.js';
 import { createFeaturizer, presetFeatures, type Featurizer, type FeatureParts } from '../text/features.js';
-import { hash64, hex32 } from '../text/hash.js';
+import { hash64, hashJson64, hex32 } from '../text/hash.js';
 import { Router, type Routed, type Scored } from '../route/router.js';
 import { buildScorers } from '../score/build.js';
 import type { Scorers } from '../score/registry.js';
@@ -190,7 +190,8 @@ export class FilterCore {
     const v = getPath(record, this.idField);
     if (typeof v === 'string' && v !== '') return v;
     if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-    const h = hash64(text ?? JSON.stringify(record));
+    // a record without text: hashed as its JSON text, by an iterative walk (any nesting depth is safe)
+    const h = text !== null ? hash64(text) : hashJson64(record);
     return `sf-${hex32(h[0]!)}${hex32(h[1]!)}`;
   }
 

@@ -2,7 +2,7 @@
  * A whole run over sources: read -> core -> sinks, with backpressure (one batch in flight), clean stop on a signal,
  * and a manifest. Used by the CLI; the library API uses FilterCore directly.
  */
-import { readSources } from '../io/read.js';
+import { readOptionsOf, readSources } from '../io/read.js';
 import { FilterCore, tailRetention, type Stats } from './core.js';
 import { fingerprint, type Config } from '../config/index.js';
 import { DirectorySink, AtomicFile, writeFileAtomic, type FileInfo } from '../sink/files.js';
@@ -144,7 +144,7 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
   };
 
   try {
-    for await (const batch of readSources(o.sources, { format: cfg.input.format, maxLineBytes: cfg.input.maxLineBytes, rawMaxBytes: cfg.input.rawMaxBytes }, o.stdin)) {
+    for await (const batch of readSources(o.sources, readOptionsOf(cfg.input), o.stdin)) {
       await dispatch(await core.processBatch(batch));
       o.onProgress?.(core.stats);
       if (stdout.broken) {

@@ -12,7 +12,7 @@
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Config } from '../config/index.js';
-import { fileChunks, isCompressed, readRange, readSources, sniffFormat } from '../io/read.js';
+import { fileChunks, isCompressed, readOptionsOf, readRange, readSources, sniffFormat } from '../io/read.js';
 import { SynthfilterError } from '../errors.js';
 import { AtomicFile, writeFileAtomic } from '../sink/files.js';
 import { FilterCore, badLineId, type Prepared } from './core.js';
@@ -203,7 +203,7 @@ export async function writeSpool(cfg: Config, file: string, spool: string, core:
   const pw = new PartsWriter(cfg, o);
   let items = 0;
   let error: string | null = null;
-  const ro = { format: cfg.input.format, maxLineBytes: cfg.input.maxLineBytes, rawMaxBytes: cfg.input.rawMaxBytes };
+  const ro = readOptionsOf(cfg.input);
   const count = { lines: 0 };
   try {
     for await (const batch of range ? readRange(file, range.start, range.end, ro, count) : readSources([file], ro)) {

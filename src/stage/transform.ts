@@ -5,6 +5,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { resolveConfig, type Config, type DeepPartial } from '../config/index.js';
 import { FilterCore, type CoreOptions } from './core.js';
 import { READ_REASONS } from '../io/read.js';
+import { valueDepthExceeds } from '../io/json-depth.js';
 import type { InputItem, JsonRecord, Outcome } from '../types.js';
 
 export interface FilterOptions {
@@ -18,8 +19,14 @@ export interface FilterOptions {
 
 type ConfigInput = DeepPartial<Config> | Config | undefined;
 
-function toItem(v: unknown, line: number, file: string, rawMax: number): InputItem {
+/** A value handed to the library as one input item; one nested deeper than input.maxDepth is quarantined before
+ * anything recursive (id hashing, JSON.stringify) sees it. */
+function toItem(v: unknown, line: number, file: string, input: Config['input']): InputItem {
   const pos = { file, line };
+  const rawMax = input.rawMaxBytes;
+  if (valueDepthExceeds(v, input.maxDepth)) {
+    return { kind: 'bad', reason: READ_REASONS.tooDeep, detail: `value nested deeper than input.maxDepth=${input.maxDepth}`, raw: '', pos, bytes: 0 };
+  }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     const raw = (JSON.stringify(v) ?? String(v)).slice(0, rawMax);
     return { kind: 'bad', reason: READ_REASONS.notObject, detail: 'expected a record object', raw, pos, bytes: 0 };
@@ -54,7 +61,7 @@ export function createFilter(config?: ConfigInput, opts: FilterOptions = {}): Tr
     transform(chunk: unknown, _enc, cb: TransformCallback) {
       const outs: Outcome[] = [];
       try {
-        core.processItem(toItem(chunk, ++line, file, cfg.input.rawMaxBytes), outs);
+        core.processItem(toItem(chunk, ++line, file, cfg.input), outs);
       } catch (e) {
         return cb(e as Error);
       }
@@ -84,7 +91,7 @@ export async function* filterRecords(
   let line = 0;
   for await (const r of records as AsyncIterable<unknown>) {
     const outs: Outcome[] = [];
-    core.processItem(toItem(r, ++line, file, cfg.input.rawMaxBytes), outs);
+    core.processItem(toItem(r, ++line, file, cfg.input), outs);
     yield* outs;
   }
   yield* await core.end();

@@ -68,3 +68,124 @@ export function hash64(s: string, seed = 0): Uint32Array {
   out[1] = hashString(s, (seed ^ 0x7f4a7c15) + 0x632be5ab);
   return out;
 }
+
+/**
+ * hash64 of a string given in pieces, without building it: the digest equals hash64(pieces joined, seed). Code
+ * units are mixed in pairs across piece boundaries, exactly as hashString pairs them.
+ */
+class PieceHash64 {
+  private h0: number;
+  private h1: number;
+  private n = 0;
+  private pending = -1; // a code unit waiting for its pair
+
+  constructor(seed: number) {
+    this.h0 = (seed ^ 0x9e3779b9) | 0;
+    this.h1 = ((seed ^ 0x7f4a7c15) + 0x632be5ab) | 0;
+  }
+
+  add(s: string): void {
+    let i = 0;
+    const len = s.length;
+    if (this.pending >= 0 && len > 0) {
+      const k = this.pending | (s.charCodeAt(0) << 16);
+      this.h0 = mix32(this.h0, k);
+      this.h1 = mix32(this.h1, k);
+      this.pending = -1;
+      i = 1;
+    }
+    for (; i + 1 < len; i += 2) {
+      const k = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+      this.h0 = mix32(this.h0, k);
+      this.h1 = mix32(this.h1, k);
+    }
+    if (i < len) this.pending = s.charCodeAt(i);
+    this.n += len;
+  }
+
+  digest(): Uint32Array {
+    if (this.pending >= 0) {
+      this.h0 = mix32(this.h0, this.pending);
+      this.h1 = mix32(this.h1, this.pending);
+      this.pending = -1;
+    }
+    const out = new Uint32Array(2);
+    out[0] = fmix32(this.h0 ^ this.n);
+    out[1] = fmix32(this.h1 ^ this.n);
+    return out;
+  }
+}
+
+type Frame = { kind: 'array'; a: unknown[]; i: number } | { kind: 'object'; o: Record<string, unknown>; keys: string[]; i: number; first: boolean };
+
+/** A value as JSON.stringify sees it: toJSON applied, primitive wrappers unwrapped. */
+function jsonView(v: unknown, key: string): unknown {
+  if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function') v = (v as { toJSON: (k: string) => unknown }).toJSON(key);
+  if (v instanceof Number || v instanceof String || v instanceof Boolean) v = v.valueOf();
+  return v;
+}
+
+/** The JSON text of a scalar, or undefined for what JSON.stringify leaves out (undefined, functions, symbols). */
+function scalarJson(v: unknown): string | undefined {
+  if (v === null) return 'null';
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return JSON.stringify(v);
+  if (typeof v === 'bigint') return v.toString(); // JSON.stringify would throw: an id needs no exactness here
+  return undefined;
+}
+
+/**
+ * hash64(JSON.stringify(value), seed) computed by an iterative walk: same digest, no recursion, no serialised
+ * copy, so a record nested any number of levels cannot overflow the stack while its id is hashed. A cycle throws
+ * a TypeError, as JSON.stringify does. `value` must serialise to a string (not undefined).
+ */
+export function hashJson64(value: unknown, seed = 0): Uint32Array {
+  const h = new PieceHash64(seed);
+  const onPath = new Set<object>();
+  const stack: Frame[] = [];
+  // write one value (already through jsonView); containers are opened here and continued by the loop below
+  const put = (v: unknown, inArray: boolean): void => {
+    if (typeof v !== 'object' || v === null) {
+      const s = scalarJson(v);
+      h.add(s ?? (inArray ? 'null' : ''));
+      return;
+    }
+    if (onPath.has(v)) throw new TypeError('Converting circular structure to JSON');
+    onPath.add(v);
+    if (Array.isArray(v)) {
+      h.add('[');
+      stack.push({ kind: 'array', a: v, i: 0 });
+    } else {
+      h.add('{');
+      stack.push({ kind: 'object', o: v as Record<string, unknown>, keys: Object.keys(v), i: 0, first: true });
+    }
+  };
+  put(jsonView(value, ''), false);
+  while (stack.length) {
+    const f = stack[stack.length - 1]!;
+    if (f.kind === 'array') {
+      if (f.i === f.a.length) {
+        h.add(']');
+        onPath.delete(f.a);
+        stack.pop();
+        continue;
+      }
+      if (f.i > 0) h.add(',');
+      const i = f.i++;
+      put(jsonView(f.a[i], String(i)), true);
+    } else {
+      if (f.i === f.keys.length) {
+        h.add('}');
+        onPath.delete(f.o);
+        stack.pop();
+        continue;
+      }
+      const k = f.keys[f.i++]!;
+      const v = jsonView(f.o[k], k);
+      if ((typeof v !== 'object' || v === null) && scalarJson(v) === undefined) continue; // left out, as JSON.stringify does
+      h.add(f.first ? JSON.stringify(k) + ':' : ',' + JSON.stringify(k) + ':');
+      f.first = false;
+      put(v, false);
+    }
+  }
+  return h.digest();
+}

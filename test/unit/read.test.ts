@@ -8,7 +8,7 @@ import { readSources, jsonlItems, type ReadOptions } from '../../src/io/read.js'
 import type { InputItem } from '../../src/types.js';
 import { tmp } from '../helpers.js';
 
-const O: ReadOptions = { format: 'auto', maxLineBytes: 1024, rawMaxBytes: 64 };
+const O: ReadOptions = { format: 'auto', maxLineBytes: 1024, maxDepth: 256, rawMaxBytes: 64 };
 
 async function collect(it: AsyncIterable<InputItem[]>): Promise<InputItem[]> {
   const out: InputItem[] = [];
@@ -88,18 +88,17 @@ test('a missing file is an input error naming it', async () => {
   await assert.rejects(collect(readSources(['/nonexistent/x.jsonl'], O)), (e: any) => e.code === 'E_INPUT' && e.message.includes('/nonexistent/x.jsonl'));
 });
 
-test('a malformed JSON array quarantines the unreadable rest and continues with the next file', async () => {
+test('a malformed JSON array element is quarantined with its byte offset; the elements around it are kept', async () => {
   const d = tmp();
-  writeFileSync(join(d, 'a.json'), '[{"text":"ok"}, {"text": oops}]');
+  writeFileSync(join(d, 'a.json'), '[{"text":"ok"}, {"text": oops}, {"text":"after"}]');
   writeFileSync(join(d, 'b.jsonl'), '{"text":"next"}\n');
   const items = await collect(readSources([join(d, 'a.json'), join(d, 'b.jsonl')], O));
-  // elements parsed in the same chunk as the syntax error are inside the quarantined rest (stream-json drops its
-  // buffered output on a parse error); the quarantine item says from which element on
   const got = items.map((i) => (i.kind === 'record' ? (i.record as any).text : i.reason));
-  assert.deepEqual(got.slice(-2), ['malformed_json_array', 'next']);
-  const bad = items.find((i) => i.kind === 'bad') as any;
-  assert.match(bad.detail, /malformed after element \d+/);
-  assert.ok(bad.pos.line <= 2);
+  assert.deepEqual(got, ['ok', 'malformed_json', 'after', 'next']);
+  const bad = items[1] as any;
+  assert.equal(bad.pos.line, 2);
+  assert.equal(bad.pos.offset, 16);
+  assert.match(bad.detail, /^byte 16: /);
 });
 
 test('a UTF-8 BOM before the first JSONL line is ignored', async () => {
