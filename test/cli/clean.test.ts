@@ -6,6 +6,8 @@ import { gunzipSync } from 'node:zlib';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { BIN, runCli, tmp, jsonl, fakeText } from '../helpers.js';
+import { readHead } from '../../src/state/generation.js';
+import { FileStateStore } from '../../src/state/file-store.js';
 
 const lines = (buf: Buffer) => gunzipSync(buf).toString().trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 const runDirs = (out: string) => (existsSync(out) ? readdirSync(out).filter((d) => d.startsWith('run-') || d.startsWith('night')).sort() : []);
@@ -212,8 +214,8 @@ test('clean: a run committed before its cleanup finished leaves no work files or
   assert.equal(r.code, 0, r.stderr);
   // what a SIGKILL between the state commit and the end of its cleanup leaves: the run's pending record (planned on
   // the generation before the commit) and some of its work files
-  const head = JSON.parse(readFileSync(join(state, 'STATE.json'), 'utf8'));
-  writeFileSync(join(state, 'pending.json'), JSON.stringify({ runId: 'night1', startedAt: new Date().toISOString(), fingerprint: head.fingerprint, generation: head.generation - 1, files: [] }));
+  const head = readHead(state)!; // state files are checked (footer + checksum): read and written through the store
+  new FileStateStore(state).writePending({ runId: 'night1', startedAt: new Date().toISOString(), fingerprint: head.fingerprint, generation: head.generation - 1, files: [] });
   mkdirSync(join(state, 'work', 'night1'), { recursive: true });
   writeFileSync(join(state, 'work', 'night1', '000001-0000.spool.feat'), 'x');
   r = await runCli(['clean', '--in', inp, '--out', out, '--state', state]);
