@@ -35,6 +35,7 @@ Usage:
   synthfilter clean --in DIR --out DIR --state DIR [options]   nightly cleanup over a directory
   synthfilter clean --in DIR --out DIR --set state.backend='"redis"' --set state.url='"redis://HOST:6379"'
                     [--partition NAME] [--state DIR]          one of many workers sharing state in Redis
+  synthfilter state verify --state DIR        check a clean state folder (exit 6 names a damaged file)
 
 Input: JSONL or a top-level JSON array, plain, .gz or .zst (detected by magic bytes); stdin when no FILE or "-".
 
@@ -113,6 +114,7 @@ function progressReporter(log: Logger, enabled: boolean, stderr: NodeJS.Writable
 
 export async function main(io: CliIO): Promise<number> {
   const args = io.argv.slice();
+  if (args[0] === 'state') return (await import('./commands/state-verify.js')).stateCommand(args.slice(1), io);
   let command = 'filter';
   if (args[0] === 'score' || args[0] === 'filter' || args[0] === 'clean') command = args.shift()!;
   let parsed;

@@ -35,6 +35,9 @@ export interface StateHead {
   generation: number;
   /** the generation's files and the CRC-32 (hex) of each; null in a format-1 folder */
   files: Record<string, string> | null;
+  /** STATE.json's own payload size and CRC-32 (null: format 1) */
+  bytes: number;
+  crc: number | null;
 }
 
 /** The generation folders present, by number. */
@@ -80,12 +83,13 @@ export function readHead(dir: string): StateHead | null {
   const format = h['format'];
   if (crc === null && format === STATE_FORMAT) throw new DamagedStateError(dir, HEAD_FILE, 'no checksum footer: cut short');
   if (crc === null && format !== LEGACY_FORMAT) throw new DamagedStateError(dir, HEAD_FILE, `format ${format}; this synthfilter reads formats ${LEGACY_FORMAT} and ${STATE_FORMAT}`);
-  if (crc === null) return { format, fingerprint: h['fingerprint'], generation: h['generation'] as number, files: null };
+  const base = { format, fingerprint: h['fingerprint'], generation: h['generation'] as number, bytes: payload.byteLength, crc };
+  if (crc === null) return { ...base, files: null };
   const files = h['files'];
   if (format !== STATE_FORMAT || !isObject(files) || !Object.values(files).every((v) => typeof v === 'string' && /^[0-9a-f]{8}$/.test(v))) {
     throw new DamagedStateError(dir, HEAD_FILE, 'format 2 head without a valid file list');
   }
-  return { format, fingerprint: h['fingerprint'], generation: h['generation'] as number, files: files as Record<string, string> };
+  return { ...base, files: files as Record<string, string> };
 }
 
 export interface TailSnapshot {
