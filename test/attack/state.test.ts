@@ -13,6 +13,7 @@ import { CORE_ONLY, CORE_ONLY_FLAGS, fakeText, jsonl, runCli, tmp } from '../hel
 import { resolveConfig } from '../../src/config/index.js';
 import { runClean } from '../../src/stage/clean.js';
 import { FOOTER_BYTES } from '../../src/state/checked-file.js';
+import { verifyStateDir } from '../../src/state/verify.js';
 
 /** Every file under `dir` (relative path -> sha256), the lock excluded; {} when `dir` does not exist. */
 function treeOf(dir: string): Record<string, string> {
@@ -110,11 +111,18 @@ test('attack/state: each state file flipped or cut short -> clean exits 6 naming
       assert.deepEqual(treeOf(b.out), outBefore, `${what}: the output folder is unchanged`);
       assert.deepEqual(treeOf(state), stateBefore, `${what}: the state folder is unchanged`);
       assert.ok(!existsSync(join(state, 'lock')), `${what}: the lock is released`);
-      const v = await runCli(['state', 'verify', '--state', state]);
-      assert.equal(v.code, 6, `${what}: verify: ${v.stderr}`);
-      const bad = v.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((c) => c.status === 'damaged');
-      assert.deepEqual(bad.map((c) => c.file), [file], `${what}: verify names only the damaged file`);
-      assert.ok(v.stderr.includes(`${file} is damaged`), v.stderr);
+      // verify through the CLI once per file, in this process for the other damages (the same function)
+      if (damage === DAMAGES[0]) {
+        const v = await runCli(['state', 'verify', '--state', state]);
+        assert.equal(v.code, 6, `${what}: verify: ${v.stderr}`);
+        const bad = v.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((c) => c.status === 'damaged');
+        assert.deepEqual(bad.map((c) => c.file), [file], `${what}: verify names only the damaged file`);
+        assert.ok(v.stderr.includes(`${file} is damaged`), v.stderr);
+      } else {
+        const v = verifyStateDir(state);
+        assert.ok(v.damaged, what);
+        assert.deepEqual(v.files.filter((c) => c.status === 'damaged').map((c) => c.file), [file], `${what}: verify names only the damaged file`);
+      }
       rmSync(state, { recursive: true });
     }
   }
