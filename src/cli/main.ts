@@ -36,6 +36,7 @@ Usage:
   synthfilter config --schema | --print [-c FILE] [--set K=V]  the config's JSON Schema, or the effective config
   synthfilter clean --in DIR --out DIR --set state.backend='"redis"' --set state.url='"redis://HOST:6379"'
                     [--partition NAME] [--state DIR]          one of many workers sharing state in Redis
+  synthfilter state verify --state DIR        check a clean state folder (exit 6 names a damaged file)
 
 Input: JSONL or a top-level JSON array, plain, .gz or .zst (detected by magic bytes); stdin when no FILE or "-".
 
@@ -115,6 +116,7 @@ function progressReporter(log: Logger, enabled: boolean, stderr: NodeJS.Writable
 export async function main(io: CliIO): Promise<number> {
   const args = io.argv.slice();
   if (args[0] === 'config') return (await import('./commands/config.js')).configCommand(args.slice(1), io);
+  if (args[0] === 'state') return (await import('./commands/state-verify.js')).stateCommand(args.slice(1), io);
   let command = 'filter';
   if (args[0] === 'score' || args[0] === 'filter' || args[0] === 'clean') command = args.shift()!;
   let parsed;

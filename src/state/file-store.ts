@@ -1,7 +1,7 @@
 /**
  * File state backend for the nightly job.
  *
- *   state/STATE.json        {format, fingerprint, generation}: the atomic pointer to the current generation
+ *   state/STATE.json        {format, fingerprint, generation, files}: the atomic pointer to the current generation
  *   state/gen-NNNNNN/       dedup.bin (index + exact set + ids), tail.bin (document-frequency sketch),
  *                           ledger.bin (provenance), registry.json (processed inputs), runs.json (run history)
  *   state/pending.json      the run in progress (id, start time, planned inputs): a crashed run resumes from it
@@ -9,17 +9,20 @@
  *   state/work/<run>/       per-input spools of the pure scoring phase (deleted at commit)
  *
  * A generation is written completely (every file fsynced) before STATE.json is atomically replaced, so a crash at
- * any point leaves either the old or the new generation current, never a mix.
+ * any point leaves either the old or the new generation current, never a mix. Every file but the lock and the
+ * spools carries a format version and a checksum (checked-file.ts, generation.ts): a damaged file is reported by
+ * name (E_STATE, exit 6) when the state is loaded, before anything is written.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SynthfilterError } from '../errors.js';
-import { writeFileAtomic } from '../sink/files.js';
 import { Ledger } from './ledger.js';
-import { handOver } from '../score/dedup/bytes.js';
+import { removeOrphanTemps, writeChecked, writeCheckedAtomic } from './checked-file.js';
+import { crcHex } from './crc32.js';
+import { GEN_DIR, HEAD_FILE, LEGACY_FORMAT, PENDING_FILE, STATE_FORMAT, expectedFiles, genDir, readGenerationFile, readHead, readPendingFile, type GenerationFile } from './generation.js';
 
-export const STATE_FORMAT = 1;
+export { STATE_FORMAT } from './generation.js';
 
 export interface RegistryEntry {
   size: number;
@@ -65,12 +68,13 @@ export interface PendingRun {
 
 const stateError = (msg: string) => new SynthfilterError('E_STATE', msg);
 
-/** A Buffer's bytes as a plain Uint8Array view (`new Uint8Array(buffer)` would copy, element by element). */
-const bytesOf = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-
 export class FileStateStore {
   private locked = false;
-  constructor(readonly dir: string) {}
+  /** `warn`: notes about the folder that do not stop the run (a format-1 folder, orphan temp files removed) */
+  constructor(
+    readonly dir: string,
+    private readonly warn: (msg: string) => void = () => {},
+  ) {}
 
   get workDir(): string {
     return join(this.dir, 'work');
@@ -87,6 +91,9 @@ export class FileStateStore {
         fsyncSync(fd);
         closeSync(fd);
         this.locked = true;
+        // holding the lock, no other run writes here: temp files of a crashed run can go
+        const orphans = removeOrphanTemps(this.dir);
+        if (orphans.length) this.warn(`state ${this.dir}: removed temp files a crashed run left behind: ${orphans.join(', ')}`);
         return;
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw stateError(`cannot create lock ${path}: ${(e as Error).message}`);
@@ -124,60 +131,46 @@ export class FileStateStore {
     this.locked = false;
   }
 
-  /** Load the current generation; null for a new state directory. Refuses another format or fingerprint. */
+  /**
+   * Load the current generation; null for a new state directory. Refuses another format or fingerprint; a missing,
+   * cut short or altered file is reported by name (E_STATE) before anything is written.
+   */
   load(fingerprint: string): StateSnapshot | null {
-    const ptr = join(this.dir, 'STATE.json');
-    if (!existsSync(ptr)) return null;
-    let head: { format: number; fingerprint: string; generation: number };
-    try {
-      head = JSON.parse(readFileSync(ptr, 'utf8'));
-    } catch (e) {
-      throw stateError(`state ${this.dir} is corrupt: cannot read STATE.json (${(e as Error).message})`);
-    }
-    if (head.format !== STATE_FORMAT) throw stateError(`state ${this.dir} has format ${head.format}; this synthfilter reads format ${STATE_FORMAT}`);
+    const head = readHead(this.dir);
+    if (!head) return null;
     if (head.fingerprint !== fingerprint) {
       throw stateError(
         `state ${this.dir} was built with config fingerprint ${head.fingerprint}, this run's is ${fingerprint}: the dedup ` +
           `parameters or scorer versions differ, so the index cannot be reused. Use the original config, or a new --state directory.`,
       );
     }
-    const g = join(this.dir, gen(head.generation));
-    try {
-      const tailBuf = readFileSync(join(g, 'tail.bin'));
-      const docs = tailBuf.readUInt32LE(0);
-      const df = new Uint32Array(tailBuf.buffer.slice(tailBuf.byteOffset + 4, tailBuf.byteOffset + tailBuf.length));
-      const dedupPath = join(g, 'dedup.bin');
-      return {
-        fingerprint,
-        generation: head.generation,
-        // read fresh and handed over: the index is built on views of these bytes, not copies
-        dedup: existsSync(dedupPath) ? handOver(bytesOf(readFileSync(dedupPath))) : null,
-        tail: { docs, df },
-        ledger: Ledger.deserialize(handOver(bytesOf(readFileSync(join(g, 'ledger.bin'))))),
-        registry: JSON.parse(readFileSync(join(g, 'registry.json'), 'utf8')),
-        runs: JSON.parse(readFileSync(join(g, 'runs.json'), 'utf8')),
-      };
-    } catch (e) {
-      throw stateError(`state ${this.dir} is corrupt: generation ${head.generation} is unreadable (${(e as Error).message})`);
+    if (head.format === LEGACY_FORMAT) {
+      this.warn(`state ${this.dir} has format ${LEGACY_FORMAT} (no checksums): read unchecked; the next commit writes it as format ${STATE_FORMAT}`);
     }
+    const names = expectedFiles(this.dir, head);
+    const read = <K extends GenerationFile>(name: K) => readGenerationFile(this.dir, head, name).value;
+    return {
+      fingerprint,
+      generation: head.generation,
+      dedup: names.includes('dedup.bin') ? read('dedup.bin') : null,
+      tail: read('tail.bin'),
+      ledger: read('ledger.bin'),
+      registry: read('registry.json') as Record<string, RegistryEntry>,
+      runs: read('runs.json') as unknown as RunSummary[],
+    };
   }
 
   /** Write a new generation, then switch STATE.json to it atomically, then drop older generations. */
   save(s: SaveSnapshot): number {
     const next = s.generation + 1;
-    const g = join(this.dir, gen(next));
+    const g = join(this.dir, genDir(next));
     rmSync(g, { recursive: true, force: true });
     mkdirSync(g, { recursive: true });
-    // every file is written piece by piece (the dedup snapshot comes as pieces) and fsynced through one descriptor
-    const put = (name: string, data: string | Uint8Array | Uint8Array[]) => {
-      const pieces = Array.isArray(data) ? data : [typeof data === 'string' ? Buffer.from(data) : data];
-      const fd = openSync(join(g, name), 'w');
-      try {
-        for (const part of pieces) for (let at = 0; at < part.byteLength; ) at += writeSync(fd, part, at, part.byteLength - at);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
+    // every file is written piece by piece (the dedup snapshot comes as pieces), its checksum footer last, and
+    // fsynced; STATE.json records each file's checksum
+    const files: Record<string, string> = {};
+    const put = (name: GenerationFile, data: string | Uint8Array | Uint8Array[]) => {
+      files[name] = crcHex(writeChecked(join(g, name), data));
     };
     if (s.dedup) put('dedup.bin', s.dedup);
     const tail = s.tail ?? { docs: 0, df: new Uint32Array(0) };
@@ -188,31 +181,25 @@ export class FileStateStore {
     put('ledger.bin', s.ledger.serialize());
     put('registry.json', JSON.stringify(Object.fromEntries(Object.entries(s.registry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))));
     put('runs.json', JSON.stringify(s.runs));
-    writeFileAtomic(join(this.dir, 'STATE.json'), JSON.stringify({ format: STATE_FORMAT, fingerprint: s.fingerprint, generation: next }) + '\n');
-    for (const d of readdirSync(this.dir)) if (/^gen-\d+$/.test(d) && d !== gen(next)) rmSync(join(this.dir, d), { recursive: true, force: true });
+    writeCheckedAtomic(join(this.dir, HEAD_FILE), JSON.stringify({ format: STATE_FORMAT, fingerprint: s.fingerprint, generation: next, files }) + '\n');
+    for (const d of readdirSync(this.dir)) if (GEN_DIR.test(d) && d !== genDir(next)) rmSync(join(this.dir, d), { recursive: true, force: true });
     return next;
   }
 
+  /** The run in progress, checked; a damaged pending.json is E_STATE (delete it to plan the run again). */
   readPending(): PendingRun | null {
-    const p = join(this.dir, 'pending.json');
-    if (!existsSync(p)) return null;
-    try {
-      return JSON.parse(readFileSync(p, 'utf8')) as PendingRun;
-    } catch {
-      return null; // a torn pending file: plan again
-    }
+    const head = readHead(this.dir);
+    return (readPendingFile(this.dir, head === null || head.format === LEGACY_FORMAT)?.value as PendingRun | undefined) ?? null;
   }
 
   writePending(p: PendingRun): void {
-    writeFileAtomic(join(this.dir, 'pending.json'), JSON.stringify(p) + '\n');
+    writeCheckedAtomic(join(this.dir, PENDING_FILE), JSON.stringify(p) + '\n');
   }
 
   /** The work files first, then the pending record that names them: a cleanup cut short by a crash is still
    * recorded, and the next run finishes it. */
   clearPending(runId: string): void {
     rmSync(join(this.workDir, runId), { recursive: true, force: true });
-    rmSync(join(this.dir, 'pending.json'), { force: true });
+    rmSync(join(this.dir, PENDING_FILE), { force: true });
   }
 }
-
-const gen = (n: number) => `gen-${String(n).padStart(6, '0')}`;

@@ -60,7 +60,7 @@ export async function createStateBackend(c: BackendChoice): Promise<StateBackend
     const { RedisBackend } = await import('./redis-backend.js');
     return new RedisBackend({ cfg: c.cfg, fingerprint: c.fingerprint, partition: c.partition, workDir, url: s.url, prefix: s.prefix, retryMs: s.retryMs, bucketBits: s.bucketBits, lanes: s.lanes, log: c.log });
   }
-  if (c.stateDir) return new FileBackend({ cfg: c.cfg, fingerprint: c.fingerprint, partition: c.partition }, c.stateDir);
+  if (c.stateDir) return new FileBackend({ cfg: c.cfg, fingerprint: c.fingerprint, partition: c.partition }, c.stateDir, c.log && ((m) => c.log!(`warning: ${m}`)));
   if (s.backend === 'file') throw new SynthfilterError('E_USAGE', 'state.backend is "file" but no state directory was given (--state DIR)');
   return new MemoryBackend({ cfg: c.cfg, fingerprint: c.fingerprint, partition: c.partition, workDir });
 }

@@ -183,9 +183,10 @@ export class FileBackend extends MemoryBackend {
   override readonly kind: BackendKind = 'file';
   private readonly store: FileStateStore;
 
-  constructor(o: Omit<PrivateBackendOptions, 'workDir'>, readonly dir: string) {
+  /** `log`: warnings about the folder (a format-1 folder read unchecked, orphan temp files removed) */
+  constructor(o: Omit<PrivateBackendOptions, 'workDir'>, readonly dir: string, log?: (msg: string) => void) {
     super({ ...o, workDir: '' });
-    this.store = new FileStateStore(dir);
+    this.store = new FileStateStore(dir, log);
   }
 
   override get workDir(): string {
