@@ -84,6 +84,9 @@ test('clean: --in FILE, --state FILE, --run-id "" and FILE arguments are exit 2'
   expectFailure(await runCli(['clean', '--in', file, '--out', out, '--state', st]), 2, /--in .*not a directory/);
   expectFailure(await runCli(['clean', '--in', inDir, '--out', out, '--state', file]), 2, /--state .*not a directory/);
   expectFailure(await runCli(['clean', '--in', inDir, '--out', out, '--state', st, '--run-id', '']), 2, /--run-id needs a non-empty value/);
+  for (const id of ['..', '.', '../../victim', 'a/b', '.hidden', 'x'.repeat(129), 'a b']) {
+    expectFailure(await runCli(['clean', '--in', inDir, '--out', out, '--state', st, '--run-id', id]), 2, /--run-id must be a name/);
+  }
   expectFailure(await runCli(['clean', '--in', inDir, '--out', out, '--state', st, file]), 2, /takes no FILE/);
   expectFailure(await runCli(['clean', '--in', inDir, '--state', st]), 2, /missing --out/);
   expectFailure(await runCli(['clean', '--in', inDir, '--out', out, '--state', st, '--workers', 'two']), 2, /--workers must be a positive integer/);

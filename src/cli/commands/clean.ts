@@ -19,6 +19,18 @@ function checkPaths(values: FlagValues, shared: boolean): void {
   if (typeof values.state === 'string') checkDirArg('--state', values.state);
 }
 
+/**
+ * `--run-id` names a directory under --out (and one under the state folder): a plain name, never a path. The
+ * library checks it again where it builds paths; this check gives the CLI its exit 2 before anything is opened.
+ */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+function checkRunId(v: FlagValues['run-id']): void {
+  if (typeof v === 'string' && !RUN_ID.test(v)) {
+    throw usageError(`clean: --run-id must be a name of 1-128 letters, digits, ".", "_" or "-" starting with a letter or digit, got ${JSON.stringify(v)}`);
+  }
+}
+
 function parseWorkers(v: FlagValues['workers']): number | undefined {
   if (typeof v !== 'string') return undefined;
   const n = Number(v);
@@ -33,6 +45,7 @@ export async function clean(argv: string[], _io: CliIO): Promise<number> {
   const log = createLogger({ quiet, json: values['json-logs'] ? true : undefined });
   const cfg = buildConfig(values);
   checkPaths(values, (cfg.state as { backend?: string }).backend === 'redis');
+  checkRunId(values['run-id']);
   const workers = parseWorkers(values.workers);
   const { runClean } = await import('../../stage/clean.js');
   const t0 = Date.now();
