@@ -116,7 +116,9 @@ test('SIGTERM: stops reading, flushes, writes the manifest, exits 143', async ()
   let stderr = '';
   p.stderr.on('data', (x) => (stderr += x));
   p.stdin.write(jsonl(Array.from({ length: 100 }, (_, i) => ({ id: i, text: fakeText(i + 1, 15) }))));
-  // stdin stays open: the process is blocked reading when the signal arrives
+  // stdin stays open: the process is blocked reading when the signal arrives. The output folder appears once the
+  // signal handlers are in place (a fixed wait alone raced the start-up on a loaded machine)
+  for (let i = 0; i < 400 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 700));
   p.kill('SIGTERM');
   const code = await new Promise((r) => p.on('close', r));
