@@ -42,7 +42,7 @@ export type FlagValues = Partial<Record<FlagName, string | boolean | string[]>>;
 /** Flags every command accepts. */
 export const GLOBAL_FLAGS: readonly FlagName[] = ['quiet', 'json-logs', 'debug', 'help', 'version'];
 
-/** Flags that name a path or a name: an empty value is refused (it would mean the current directory). */
+/** Flags whose empty value is always a mistake (an empty path would mean the current directory): refused. */
 const NON_EMPTY: readonly FlagName[] = ['out', 'rejects', 'quarantine', 'config', 'in', 'state', 'run-id', 'partition', 'text-field', 'id-field', 'format'];
 
 const SHORT_TO_LONG = new Map<string, FlagName>(

@@ -120,7 +120,7 @@ const flagArb: fc.Arbitrary<string[]> = fc
   });
 const garbageArb: fc.Arbitrary<string[]> = fc.oneof(
   fc.string({ maxLength: 10 }).filter((s) => !s.includes('\0')).map((s) => [`--${s}`]),
-  fc.constantFrom(['-'], ['--'], ['-q-'], ['-o'], ['--set'], ['-Vq'], ['--out='], ['---out', 'x']),
+  fc.constantFrom<string[]>(['-'], ['--'], ['-q-'], ['-o'], ['--set'], ['-Vq'], ['--out='], ['---out', 'x']),
 );
 const positionalArb: fc.Arbitrary<string[]> = fc.oneof(existing, containedPath).map((p) => [p]);
 
