@@ -16,6 +16,7 @@ import { version } from './commands/version.js';
 import { EXIT, describeError, exitFor } from './exit-codes.js';
 import { parseFlags, type FlagName, type FlagValues } from './flags.js';
 import { createLogger } from './log.js';
+import { writeText } from './write-text.js';
 
 export { EXIT } from './exit-codes.js';
 
@@ -105,12 +106,12 @@ export async function main(io: CliIO): Promise<number> {
     return exitFor(e);
   }
   const { spec, rest, named } = found;
-  if (values.version) return version(rest, io);
-  if (values.help) {
-    io.stdout.write(named && spec.name !== 'help' ? commandHelp(spec) : overview(COMMANDS));
-    return EXIT.ok;
-  }
   try {
+    if (values.version) return await version(rest, io);
+    if (values.help) {
+      await writeText(io.stdout, named && spec.name !== 'help' ? commandHelp(spec) : overview(COMMANDS));
+      return EXIT.ok;
+    }
     return await spec.run(rest, io);
   } catch (e) {
     return report(e, values);

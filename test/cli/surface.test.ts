@@ -4,8 +4,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { ROOT, runCli, tmp, jsonl, CORE_ONLY_FLAGS } from '../helpers.js';
+import { spawn } from 'node:child_process';
+import { PassThrough, Writable } from 'node:stream';
+import { BIN, ROOT, runCli, tmp, jsonl, CORE_ONLY_FLAGS } from '../helpers.js';
 import { COMMANDS, main } from '../../src/cli/main.js';
 import { FLAGS, GLOBAL_FLAGS, type FlagName } from '../../src/cli/flags.js';
 
@@ -114,4 +115,28 @@ test('unknown flags and empty path values are exit 2 with a pointer to help', as
     assert.equal(r.code, 2, a.join(' '));
     assert.match(r.stderr, /synthfilter help|non-empty/, a.join(' '));
   }
+});
+
+test('help and version on a closed pipe end with 0, on a full disk with 4; never an unhandled error', async () => {
+  const failing = (code: string) =>
+    new Writable({
+      write(_chunk, _enc, cb) {
+        cb(Object.assign(new Error(`write ${code}`), { code, syscall: 'write' }));
+      },
+    });
+  for (const argv of [['--help'], ['help', 'clean'], ['-V'], ['score', '--help']]) {
+    const pipe = await main({ argv, stdout: failing('EPIPE'), stderr: new PassThrough(), stdin: new PassThrough() });
+    assert.equal(pipe, 0, `${argv.join(' ')} | head`);
+    const full = await main({ argv, stdout: failing('ENOSPC'), stderr: new PassThrough(), stdin: new PassThrough() });
+    assert.equal(full, 4, `${argv.join(' ')} > /dev/full`);
+  }
+  const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    const p = spawn('sh', ['-c', `"${process.execPath}" "${BIN}" --help > /dev/full`]);
+    let stderr = '';
+    p.stderr.on('data', (x) => (stderr += x));
+    p.on('close', (code) => resolve({ code, stderr }));
+  });
+  assert.equal(r.code, 4, r.stderr);
+  assert.match(r.stderr, /stdout: ENOSPC/);
+  assert.ok(!/Unhandled|\n\s+at /.test(r.stderr), r.stderr);
 });

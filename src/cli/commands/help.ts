@@ -8,6 +8,7 @@ import { VERSION } from '../../version.js';
 import { EXIT, EXIT_CODES } from '../exit-codes.js';
 import { FLAGS, GLOBAL_FLAGS, flagHelp, parseFlags, type FlagName } from '../flags.js';
 import type { CliIO, CommandSpec } from '../main.js';
+import { writeText } from '../write-text.js';
 
 const INPUT = 'Input: JSONL or a top-level JSON array, plain, .gz or .zst (detected by magic bytes); stdin when no FILE or "-".';
 
@@ -54,12 +55,12 @@ ${flagHelp(flags)}
 export async function help(argv: string[], io: CliIO, commands: readonly CommandSpec[]): Promise<number> {
   const { positionals } = parseFlags(argv, 'help', []);
   if (!positionals.length) {
-    io.stdout.write(overview(commands));
+    await writeText(io.stdout, overview(commands));
     return EXIT.ok;
   }
   const name = positionals.join(' ');
   const c = commands.find((x) => x.name === name);
   if (!c) throw usageError(`help: unknown command "${name}" (commands: ${commands.map((x) => x.name).join(', ')})`);
-  io.stdout.write(commandHelp(c));
+  await writeText(io.stdout, commandHelp(c));
   return EXIT.ok;
 }

@@ -2,8 +2,9 @@
 import { VERSION } from '../../version.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIO } from '../main.js';
+import { writeText } from '../write-text.js';
 
 export async function version(_argv: string[], io: CliIO): Promise<number> {
-  io.stdout.write(`${VERSION}\n`);
+  await writeText(io.stdout, `${VERSION}\n`);
   return EXIT.ok;
 }
