@@ -164,7 +164,6 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
     else if (e instanceof SynthfilterError) error = e;
     else throw e;
   }
-  error ??= stdout.failed;
   // flush: everything read so far is decided and written, even after an input error or a signal
   if (stoppedBy !== 'epipe') await dispatch(await core.end());
   error ??= stdout.failed;
