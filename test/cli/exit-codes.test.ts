@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, runCli, tmp, CORE_ONLY_FLAGS } from '../helpers.js';
 import { EXIT, EXIT_CODES, describeError, exitFor } from '../../src/cli/exit-codes.js';
@@ -12,18 +12,29 @@ import { BackendUnavailableError } from '../../src/state/backend.js';
 // a stack frame, raw or inside a JSON log line (where the newline is the two characters \n)
 const STACK = /(?:\n|\\n)\s+at (?:\S+ \(|file:|node:)/;
 
-test('README "Exit codes" table lists exactly the codes and meanings of the exit-code module', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const start = readme.indexOf('### Exit codes');
-  assert.ok(start >= 0, 'README has an "### Exit codes" section');
-  const next = readme.indexOf('\n#', start + 1);
-  const section = readme.slice(start, next < 0 ? undefined : next);
-  const rows = section.split('\n').filter((l) => /^\|\s*\d+\s*\|/.test(l));
-  const parsed = rows.map((l) => {
-    const m = /^\|\s*(\d+)\s*\|\s*(.*?)\s*\|$/.exec(l)!;
-    return { code: Number(m[1]), meaning: m[2]!.replace(/\\\|/g, '|') };
-  });
-  assert.deepEqual(parsed, EXIT_CODES.map((r) => ({ code: r.code, meaning: r.meaning })));
+/** The rows of the table under a "## Exit codes" (or "###") heading, `\|` unescaped; null when there is none. */
+function exitTable(markdown: string): { code: number; meaning: string }[] | null {
+  const head = /^#{2,3} Exit codes\s*$/m.exec(markdown);
+  if (!head) return null;
+  const rest = markdown.slice(head.index + head[0].length);
+  const next = rest.search(/^#/m);
+  return (next < 0 ? rest : rest.slice(0, next))
+    .split('\n')
+    .filter((l) => /^\|\s*\d+\s*\|/.test(l))
+    .map((l) => {
+      const m = /^\|\s*(\d+)\s*\|\s*(.*?)\s*\|$/.exec(l)!;
+      return { code: Number(m[1]), meaning: m[2]!.replace(/\\\|/g, '|') };
+    });
+}
+
+test('the "Exit codes" tables of README.md (and docs/cli.md when it has one) are the exit-code module, row by row', () => {
+  const expected = EXIT_CODES.map((r) => ({ code: r.code, meaning: r.meaning }));
+  const readme = exitTable(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+  assert.ok(readme, 'README.md has an "Exit codes" section');
+  assert.deepEqual(readme, expected);
+  const cliDoc = join(ROOT, 'docs', 'cli.md');
+  const doc = existsSync(cliDoc) ? exitTable(readFileSync(cliDoc, 'utf8')) : null;
+  if (doc) assert.deepEqual(doc, expected, 'docs/cli.md');
 });
 
 test('exitFor: every SynthfilterError code has its row; OS errors are 2 or 4; anything else is 1 with a stack', () => {
