@@ -40,6 +40,8 @@ const NL = Buffer.from('\n');
 
 class StdoutWriter {
   broken = false;
+  /** a write error other than a closed pipe (e.g. ENOSPC): the run stops and reports it as an output error */
+  failed: SynthfilterError | null = null;
   private wake: (() => void) | null = null;
   constructor(private readonly out: NodeJS.WritableStream) {
     const done = () => {
@@ -47,8 +49,8 @@ class StdoutWriter {
       this.wake?.();
     };
     out.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') done();
-      else throw e;
+      if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') this.failed ??= new SynthfilterError('E_OUTPUT', `stdout: ${e.message}`);
+      done();
     });
     out.on('close', done);
     out.on('drain', () => this.wake?.());
@@ -164,6 +166,7 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
   }
   // flush: everything read so far is decided and written, even after an input error or a signal
   if (stoppedBy !== 'epipe') await dispatch(await core.end());
+  error ??= stdout.failed;
   let manifestPath: string | undefined;
   const files: FileInfo[] = [];
   if (rejectsFile) files.push(await rejectsFile.close());

@@ -155,9 +155,13 @@ test('directory mode: rotated shards, rejects, quarantine, manifest with sha256 
   assert.ok(!all.some((f) => f.includes('.tmp')), all.join(','));
 });
 
-test('--help and --version go to stderr, exit 0', async () => {
+test('--help and --version go to stdout (data asked for), exit 0, nothing on stderr', async () => {
   const h = await runCli(['--help']);
   assert.equal(h.code, 0);
-  assert.equal(h.stdout, '');
-  assert.match(h.stderr, /Exit codes/);
+  assert.equal(h.stderr, '');
+  assert.match(h.stdout, /Exit codes/);
+  const v = await runCli(['--version']);
+  assert.equal(v.code, 0);
+  assert.equal(v.stderr, '');
+  assert.match(v.stdout, /^\d+\.\d+\.\d+/);
 });

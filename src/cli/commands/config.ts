@@ -25,7 +25,7 @@ export async function configCommand(argv: string[], io: CliIO): Promise<number> 
   try {
     ({ values } = parseArgs({
       args: argv,
-      options: { schema: { type: 'boolean' }, print: { type: 'boolean' }, config: { type: 'string', short: 'c' }, set: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+      options: { schema: { type: 'boolean' }, print: { type: 'boolean' }, config: { type: 'string', short: 'c' }, set: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' }, quiet: { type: 'boolean', short: 'q' }, 'json-logs': { type: 'boolean' }, debug: { type: 'boolean' } },
     }));
   } catch (e) {
     io.stderr.write(`synthfilter config: ${(e as Error).message}\n${CONFIG_HELP}\n`);
