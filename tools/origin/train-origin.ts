@@ -18,7 +18,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadCorpora, type LabelledText } from '../src/score/origin/data.js';
+import { loadCorpora, type LabelledText } from './data.js';
 import {
   DENSE_NAMES,
   FEATURE_VERSION,
@@ -35,11 +35,11 @@ import {
   type BigramLM,
   type DenseStats,
   type RawWindow,
-} from '../src/score/origin/features.js';
-import { fitLogReg, toRows, type LogReg } from '../src/score/origin/lbfgs.js';
-import { auroc, fitPlatt, rateAtOrAbove, reliability, sigmoid, tprAtFpr } from '../src/score/origin/metrics.js';
-import { MODEL_FORMAT, encodeLM, encodeWeights, rankTable, type OriginModelFile } from '../src/score/origin/model.js';
-import { TEXT_VERSION, T_WORD, cleanText, looksEnglish, looksLikeCode, tokenize } from '../src/score/origin/text.js';
+} from '../../src/score/origin/features.js';
+import { fitLogReg, toRows, type LogReg } from './lbfgs.js';
+import { auroc, fitPlatt, rateAtOrAbove, reliability, sigmoid, tprAtFpr } from './metrics.js';
+import { MODEL_FORMAT, encodeLM, encodeWeights, rankTable, type OriginModelFile } from '../../src/score/origin/model.js';
+import { TEXT_VERSION, T_WORD, cleanText, looksEnglish, looksLikeCode, tokenize } from '../../src/score/origin/text.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // options
