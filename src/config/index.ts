@@ -63,7 +63,9 @@ export function deepMerge<T>(base: T, over: unknown): T {
  * Keys whose value may legitimately differ in type from the default (nullable fields, free maps).
  * `free` keys take any JSON object (their contents are validated by their module).
  */
-const NULLABLE = new Set<string>(['route.balanceBy', 'route.tail.rareStratum.field', 'state.url', 'state.dir', 'origin.declared.field']);
+const NULLABLE = new Set<string>(['route.balanceBy', 'route.tail.rareStratum.field', 'state.url', 'state.dir', 'origin.declared.field', 'origin.operatingPoint']);
+/** Nullable keys that also take a number. */
+const NULLABLE_NUMBER = new Set<string>(['origin.operatingPoint']);
 const FREE = new Set<string>(['origin.declared', 'diversity.rules']);
 
 /** Validators for the free-form sections: each returns its problems as `path: message` strings. */
@@ -129,6 +131,11 @@ const CONSTRAINTS: Record<string, Check> = {
   'dedup.normalize.unicode': oneOf('NFC', 'NFKC', 'none'),
   'origin.threshold': num(0, 1),
   'origin.humanThreshold': num(0, 1),
+  // a threshold in [0, 1] or a target human false-positive rate from the model's table (checked when the model loads)
+  'origin.operatingPoint': (v) =>
+    v === null || (typeof v === 'number' && v >= 0 && v <= 1) || (typeof v === 'string' && /^(fpr:\d*\.?\d+|0(\.\d+)?|1(\.0+)?)$/.test(v.trim()))
+      ? null
+      : 'must be null, a threshold in [0, 1], or a target human false-positive rate like "fpr:0.01"',
   'origin.minWords': num(0, 1e6, true),
   'route.maxSyntheticShare': num(0, 1),
   'route.syntheticBuffer': num(0, 10_000_000, true),
@@ -195,7 +202,7 @@ function walk(def: unknown, val: unknown, path: string, errors: string[]): void 
   }
   const td = typeName(def);
   const tv = typeName(val);
-  if (!(td === tv || (NULLABLE.has(path) && (tv === 'null' || tv === 'string')))) {
+  if (!(td === tv || (NULLABLE.has(path) && (tv === 'null' || tv === 'string' || (tv === 'number' && NULLABLE_NUMBER.has(path)))))) {
     errors.push(`${path}: must be ${td}, got ${tv} ${show(val)}`);
     return;
   }

@@ -9,6 +9,7 @@
  *     [--char-n LO,HI] [--char-cross]  char n-gram lengths and grams across word boundaries
  *     [--scale-beta X] [--scale-alpha X] [--scale-pow X]
  *     [--dump FILE]  out-of-fold LOSO logits (and window logits) as JSONL
+ *     [--sources grid,m4,raidar,zippy]  use only these sources (the shipped model's; the corpora gained detectrl later)
  *
  * Reads ../shared/corpora/*.jsonl.gz (relative to the working directory unless --corpora is given), neutralises
  * the corpora's label shortcuts (text.ts cleaning, fixed-size word windows, length-matched and per-stratum
@@ -120,7 +121,9 @@ interface Doc extends LabelledText {
 }
 
 log(`reading corpora from ${CORPORA}`);
-const corpus = loadCorpora(CORPORA);
+// --sources a,b: train and validate on these sources only (the shipped model predates the detectrl file)
+const SOURCES = opt('sources', '') === '' ? null : new Set(opt('sources', '').split(','));
+const corpus = loadCorpora(CORPORA).filter((c) => !SOURCES || SOURCES.has(c.source));
 log(`${corpus.length} texts (${secs()})`);
 
 const rng = mulberry32(SEED);

@@ -27,6 +27,28 @@ export interface SourceReference {
   histAi?: number[];
 }
 
+/** The reference of one source from its held-out scores (human and machine p_ai). */
+export function referenceOf(name: string, human: number[], ai: number[], accThreshold: number, bins: number): SourceReference {
+  const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+  const rate = (xs: number[]): number => xs.filter((x) => x >= accThreshold).length / xs.length;
+  const hist = (xs: number[]): number[] => {
+    const h = new Array<number>(bins).fill(0);
+    for (const x of xs) h[Math.min(bins - 1, Math.max(0, Math.floor(x * bins)))]! += 1 / xs.length;
+    return h.map((v) => +v.toFixed(5));
+  };
+  return {
+    name,
+    nHuman: human.length,
+    nAi: ai.length,
+    meanHuman: +mean(human).toFixed(5),
+    meanAi: +mean(ai).toFixed(5),
+    fpr: +rate(human).toFixed(5),
+    tpr: +rate(ai).toFixed(5),
+    histHuman: hist(human),
+    histAi: hist(ai),
+  };
+}
+
 /** Sufficient statistics of the scored texts of a set: O(1) to update, added to merge. */
 export interface ScoreSummary {
   n: number;
