@@ -14,7 +14,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { resolveConfig } from '../../src/config/index.js';
+import { Router, type Routed, type Scored } from '../../src/route/router.js';
+import { labelFor } from '../../src/score/origin/index.js';
 import { loadModel } from '../../src/score/origin/model.js';
+import type { OriginLabel, OriginScore } from '../../src/types.js';
 import { ShareAccumulator, expectedSynthetic, quantificationParams, type QuantificationParams } from '../../src/score/origin/prevalence.js';
 import type { QuantMethod } from '../../src/score/origin/quantify.js';
 import { ROOT, heldOutScores, losoDump, sourceReferences, thresholdAtFpr, type HeldOutText } from './share-data.js';
@@ -35,6 +39,8 @@ const TARGET_PREVALENCES = [0.1, 0.3, 0.5, 0.76];
 const ACC_THRESHOLD = 0.5;
 const BINS = 20;
 const CAP = 0.2;
+const CAP_SIZE = Number(opt('cap-size', '4000'));
+const CAP_DRAWS = Number(opt('cap-draws', '5'));
 const log = (s: string): void => void process.stderr.write(s + '\n');
 
 function mulberry32(a: number): () => number {
@@ -99,53 +105,105 @@ for (const s of sources) {
       for (let i = 0; i < nAi; i++) set.push(pick(ai));
       for (let i = nAi; i < SIZE; i++) set.push(pick(hum));
       const truth = nAi / SIZE;
-      const estimates = new Map<string, { value: number; low: number; high: number }>();
       for (const m of METHODS) {
         const acc = new ShareAccumulator(params.get(m)!);
         for (const t of set) acc.add(null, t.p);
         const r = acc.estimate();
         if (r.estimate === null) throw new Error(r.reason);
-        estimates.set(m, r.estimate);
         trials.push({ source: s, prevalence: truth, method: m, ...r.estimate });
       }
       const cc = set.filter((t) => t.p! >= thrDefault).length / SIZE;
       trials.push({ source: s, prevalence: truth, method: 'cc@default', value: cc, low: cc, high: cc });
-      if (prev === 0.3 || prev === 0.5 || prev === 0.76) {
-        const ship = (estimates.get('pacc') ?? estimates.values().next().value)!;
-        const p = params.get('pacc') ?? params.values().next().value!;
-        for (const [policy, kept] of [
-          [`labels @ default (${thrDefault})`, capLabels(set, thrDefault)],
-          [`labels @ fpr:0.05 (${thr05})`, capLabels(set, thr05)],
-          [`labels @ fpr:0.10 (${thr10})`, capLabels(set, thr10)],
-          ['expected, prior = estimate', capExpected(set, p, ship.value)],
-          ['expected, prior = interval high', capExpected(set, p, ship.high)],
-        ] as Array<[string, HeldOutText[]]>) {
-          const kAi = kept.filter((t) => t.label === 1).length;
-          const kH = kept.length - kAi;
-          capRows.push({ source: s, prevalence: prev, policy, trueShareKept: kept.length ? kAi / kept.length : 0, humanKept: kH / (SIZE - nAi), kept: kept.length });
-        }
+    }
+  }
+  // the synthetic cap, on larger sets (the router refreshes its running prior every 1024 records)
+  for (const prev of [0.3, 0.5, 0.76]) {
+    for (let d = 0; d < CAP_DRAWS; d++) {
+      const nAi = Math.round(prev * CAP_SIZE);
+      const set: HeldOutText[] = [];
+      for (let i = 0; i < nAi; i++) set.push(pick(ai));
+      for (let i = nAi; i < CAP_SIZE; i++) set.push(pick(hum));
+      const p = params.get('pacc') ?? params.values().next().value!;
+      const acc = new ShareAccumulator(p);
+      for (const t of set) acc.add(null, t.p);
+      const est = acc.estimate();
+      const prior = est.estimate ? est.estimate.value : 0.5;
+      for (const [policy, kept] of [
+        [`labels @ default (${thrDefault})`, capRun(set, 'labels', thrDefault, p, prior)],
+        [`labels @ fpr:0.05 (${thr05})`, capRun(set, 'labels', thr05, p, prior)],
+        [`labels @ fpr:0.1 (${thr10})`, capRun(set, 'labels', thr10, p, prior)],
+        ['expected', capRun(set, 'expected', thrDefault, p, prior)],
+      ] as Array<[string, HeldOutText[]]>) {
+        const kAi = kept.filter((t) => t.label === 1).length;
+        const kH = kept.length - kAi;
+        capRows.push({ source: s, prevalence: prev, policy, trueShareKept: kept.length ? kAi / kept.length : 0, humanKept: kH / (CAP_SIZE - nAi), kept: kept.length });
       }
     }
   }
   log(`held out ${s}: done`);
 }
 
-/** capBasis "labels": records at or above thr are synthetic; they are dropped (latest first) while over the cap. */
-function capLabels(set: HeldOutText[], thr: number): HeldOutText[] {
-  const syn = set.filter((t) => t.p! >= thr);
-  const other = set.filter((t) => t.p! < thr);
-  // synthetic kept <= cap * (other + synthetic kept)  <=>  syn <= cap / (1 - cap) * other
-  const allowed = Math.floor((CAP / (1 - CAP)) * other.length + 1e-9);
-  return [...other, ...syn.slice(0, Math.min(syn.length, allowed))];
-}
-
-/** capBasis "expected": every record adds its expected synthetic probability; most-likely-synthetic dropped first. */
-function capExpected(set: HeldOutText[], params: QuantificationParams, prior: number): HeldOutText[] {
-  const e = set.map((t) => ({ t, e: expectedSynthetic(params, t.p, prior) })).sort((a, b) => b.e - a.e);
+/**
+ * The synthetic cap over one set, in a random arrival order, as one shard. Through the library's router
+ * (src/route/router.ts) when it supports route.capBasis; otherwise simulated by the documented rule (labels: records
+ * at or above thr count 1 and wait for quota; expected: every record weighs its expected synthetic probability at the
+ * set's estimated prior and the heaviest are dropped first).
+ */
+function capRun(set: HeldOutText[], basis: 'labels' | 'expected', thr: number, params: QuantificationParams, prior: number): HeldOutText[] {
+  const order = set.map((t) => ({ t, k: rng() })).sort((a, b) => a.k - b.k).map((x) => x.t);
+  if (ROUTER_CAP) return capViaRouter(order, basis, thr, params);
+  if (basis === 'labels') {
+    const syn = order.filter((t) => t.p! >= thr);
+    const other = order.filter((t) => t.p! < thr);
+    const allowed = Math.floor((CAP / (1 - CAP)) * other.length + 1e-9);
+    return [...other, ...syn.slice(0, Math.min(syn.length, allowed))];
+  }
+  const e = order.map((t) => ({ t, e: expectedSynthetic(params, t.p, prior) })).sort((a, b) => b.e - a.e);
   let mass = e.reduce((s, x) => s + x.e, 0);
   let i = 0;
   while (i < e.length && mass / (e.length - i) > CAP) mass -= e[i++]!.e;
   return e.slice(i).map((x) => x.t);
+}
+
+/** Does this tree's router support route.capBasis (issue 18's wiring)? */
+const ROUTER_CAP = ((): boolean => {
+  try {
+    resolveConfig({ route: { capBasis: 'expected' } });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+function capViaRouter(order: HeldOutText[], basis: 'labels' | 'expected', thr: number, params: QuantificationParams): HeldOutText[] {
+  const cfg = resolveConfig({ route: { capBasis: basis, maxSyntheticShare: CAP }, dedup: { enabled: false }, diversity: { enabled: false } });
+  const options = {
+    shards: false,
+    labelOf: (o: OriginScore | null): OriginLabel => (o ? labelFor(o, { threshold: thr, humanThreshold: 0.5 }) : 'unknown'),
+    quantification: params,
+  };
+  const router = new Router(cfg, options);
+  const kept: HeldOutText[] = [];
+  const collect = (rs: Routed[]): void => {
+    for (const r of rs) if (r.decision === 'accept') kept.push(order[r.scored.seq]!);
+  };
+  order.forEach((t, seq) => {
+    const scored: Scored = {
+      seq,
+      id: t.id,
+      record: { id: t.id },
+      features: { text: '' } as Scored['features'],
+      bytes: 100,
+      pos: { file: 'mix', line: seq + 1 },
+      dup: null,
+      diversity: null,
+      origin: { p_ai: t.p, by: 'detector', declared: null },
+      ruleFailures: [],
+    };
+    collect(router.push(scored).done);
+  });
+  collect(router.end());
+  return kept;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -242,7 +300,7 @@ for (const m of allMethods) {
   md.push(`| ${m} | ${PREVALENCES.map((p) => { const x = perPrevalence[m]![p]!; return `${f2(x.mae)} / ${pc(x.coverage)} / ${f2(x.width)}`; }).join(' | ')} |`);
 }
 md.push('');
-md.push(`Synthetic cap ${CAP} (simulated, one shard): true synthetic share of the kept records / share of human records kept, mean over held-out sources:`);
+md.push(`Synthetic cap ${CAP} (${ROUTER_CAP ? 'through the router, src/route/router.ts' : 'simulated by the documented rule: this tree\'s router has no route.capBasis'}; one shard, random arrival order): true synthetic share of the kept records / share of human records kept, mean over held-out sources:`);
 md.push('');
 md.push('| policy | 30 % input | 50 % input | 76 % input |');
 md.push('|---|---|---|---|');

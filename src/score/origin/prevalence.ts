@@ -5,7 +5,7 @@
  *
  * The estimator is a running aggregate: O(1) per record, mergeable (workers' parts add up), serialisable.
  */
-import { clip01, quantify, type Interval, type QuantMethod, type ScoreSummary, type SourceReference } from './quantify.js';
+import { clip01, hdyPoint, pooledHistograms, quantify, type Interval, type QuantMethod, type ScoreSummary, type SourceReference } from './quantify.js';
 
 export interface ShareEstimate {
   value: number;
@@ -241,6 +241,7 @@ export class ShareAccumulator {
     let lowReason: string | undefined;
     if (undeclared > 0 && this.s.n < MIN_SCORED) lowReason = `only ${this.s.n} undeclared records were scored by the detector`;
     else if (undeclared > 0 && !this.params) lowReason = 'the detector model holds no validation rates';
+    else if (undeclared > 0) lowReason = this.unlikeValidation();
     const round = (x: number): number => Math.round(clip01(x) * 1e6) / 1e6;
     return {
       estimate: { value: round(value), low: round(Math.min(low, value)), high: round(Math.max(high, value)) },
@@ -257,6 +258,20 @@ export class ShareAccumulator {
         abstained: this.abstainedN,
       },
     };
+  }
+
+  /**
+   * A reason when the scores' histogram is farther from every mixture of the validation sources' histograms than
+   * any validation source's own mixtures were (plus twice the distance sampling noise alone gives at this size).
+   */
+  private unlikeValidation(): string | undefined {
+    const p = this.params;
+    if (!p || p.maxFitDistance === null || p.sources.some((r) => !r.histHuman || !r.histAi)) return undefined;
+    const { human, ai } = pooledHistograms(p.sources, p.bins);
+    const d = hdyPoint(this.s.hist, human, ai).distance;
+    const limit = p.maxFitDistance + 2 * Math.sqrt((p.bins - 1) / (8 * this.s.n));
+    if (d <= limit) return undefined;
+    return `the detector's scores look unlike every validation source (fit distance ${d.toFixed(3)} > ${limit.toFixed(3)})`;
   }
 
   toJSON(): unknown {
