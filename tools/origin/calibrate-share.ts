@@ -1,7 +1,7 @@
 /**
  * Compute the synthetic-share estimator's parameters and store them in the model file (field `quantification`).
  *
- *   npm run calibrate:share [-- --corpora DIR] [--dump FILE] [--model FILE] [--method pacc] [--dry-run]
+ *   npm run calibrate:share [-- --corpora DIR] [--dump FILE] [--model FILE] [--method acc] [--dry-run]
  *
  * From the held-out detector scores of every labelled source (share-data.ts; the LOSO dump is computed and cached on
  * first use): per source the mean p_ai and the rates at 0.5 on human and machine text and their p_ai histograms;
@@ -13,8 +13,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { modelFromFile, type OriginModelFile } from '../../src/score/origin/model.js';
 import { quantificationParams, type QuantificationFile } from '../../src/score/origin/prevalence.js';
-import { hdyPoint, pooledHistograms, type QuantMethod } from '../../src/score/origin/quantify.js';
-import { ROOT, heldOutScores, losoDump, sourceReferences, thresholdAtFpr, TRAIN_SOURCES } from './share-data.js';
+import type { QuantMethod } from '../../src/score/origin/quantify.js';
+import { ROOT, fitDistanceLimit, heldOutScores, losoDump, sourceReferences, thresholdAtFpr, TRAIN_SOURCES } from './share-data.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string): string => {
@@ -23,7 +23,7 @@ const opt = (name: string, def: string): string => {
 };
 const CORPORA = resolve(process.cwd(), opt('corpora', join(ROOT, '../shared/corpora')));
 const MODEL = resolve(process.cwd(), opt('model', join(ROOT, 'models/origin-v1.json')));
-const METHOD = opt('method', 'pacc') as QuantMethod;
+const METHOD = opt('method', 'acc') as QuantMethod;
 const ACC_THRESHOLD = 0.5;
 const BINS = 20;
 const FPR_TARGETS = [0.005, 0.01, 0.02, 0.05, 0.1];
@@ -37,20 +37,7 @@ const texts = heldOutScores({ corpora: CORPORA, dump, model });
 const sources = sourceReferences(texts, ACC_THRESHOLD, BINS);
 const operatingPoints = Object.fromEntries(FPR_TARGETS.map((t) => [`fpr:${t}`, thresholdAtFpr(texts, t)]));
 
-/**
- * Fit-distance limit: the Hellinger distance between a set's p_ai histogram and the nearest mixture of the
- * source-averaged references (HDy's residual), over every source's own human / machine mixtures at prevalences 0 to 1
- * in steps of 0.1. A set farther than the largest of these looks unlike every validation source.
- */
-const pooled = pooledHistograms(sources, BINS);
-let maxFitDistance = 0;
-for (const s of sources) {
-  for (let k = 0; k <= 10; k++) {
-    const th = k / 10;
-    const hist = s.histHuman!.map((h, b) => (1 - th) * h + th * s.histAi![b]!);
-    maxFitDistance = Math.max(maxFitDistance, hdyPoint(hist, pooled.human, pooled.ai).distance);
-  }
-}
+const maxFitDistance = fitDistanceLimit(sources, BINS);
 
 const quantification: QuantificationFile = {
   version: 1,
@@ -59,7 +46,7 @@ const quantification: QuantificationFile = {
   bins: BINS,
   sources,
   operatingPoints,
-  maxFitDistance: +maxFitDistance.toFixed(4),
+  maxFitDistance,
   provenance: {
     command: 'npm run calibrate:share',
     scores: `held-out p_ai: LOSO out-of-fold for ${TRAIN_SOURCES.join(', ')} (shipped recipe, Platt of the model); the shipped model for sources it was not trained on`,

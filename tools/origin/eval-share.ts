@@ -21,7 +21,7 @@ import { loadModel } from '../../src/score/origin/model.js';
 import type { OriginLabel, OriginScore } from '../../src/types.js';
 import { ShareAccumulator, expectedSynthetic, quantificationParams, type QuantificationParams } from '../../src/score/origin/prevalence.js';
 import type { QuantMethod } from '../../src/score/origin/quantify.js';
-import { ROOT, heldOutScores, losoDump, sourceReferences, thresholdAtFpr, type HeldOutText } from './share-data.js';
+import { ROOT, fitDistanceLimit, heldOutScores, losoDump, sourceReferences, thresholdAtFpr, type HeldOutText } from './share-data.js';
 
 const argv = process.argv.slice(2);
 const opt = (name: string, def: string): string => {
@@ -42,6 +42,15 @@ const CAP = 0.2;
 const CAP_SIZE = Number(opt('cap-size', '4000'));
 const CAP_DRAWS = Number(opt('cap-draws', '5'));
 const log = (s: string): void => void process.stderr.write(s + '\n');
+/** Does this tree's router support route.capBasis (issue 18's wiring)? */
+const ROUTER_CAP = ((): boolean => {
+  try {
+    resolveConfig({ route: { capBasis: 'expected' } });
+    return true;
+  } catch {
+    return false;
+  }
+})();
 
 function mulberry32(a: number): () => number {
   return () => {
@@ -56,14 +65,17 @@ function mulberry32(a: number): () => number {
 const model = loadModel();
 const dump = opt('dump', '') !== '' ? resolve(process.cwd(), opt('dump', '')) : losoDump(CORPORA, join(ROOT, '.tmp/share'), log);
 const texts = heldOutScores({ corpora: CORPORA, dump, model });
+/** the method the model file ships (the cap simulation and the expected mass use it) */
+const SHIPPED: QuantMethod = quantificationParams(model)?.method ?? 'acc';
 const judged = texts.filter((t) => t.p !== null);
 const sources = [...new Set(judged.map((t) => t.source))].sort();
 log(`${texts.length} texts, ${judged.length} judged; sources ${sources.join(', ')}`);
 
 /** Estimator parameters built from the given texts' sources (the held-out source excluded by the caller). */
 function paramsFrom(ts: HeldOutText[], method: QuantMethod): QuantificationParams {
+  const sources = sourceReferences(ts, ACC_THRESHOLD, BINS);
   return quantificationParams({
-    quantification: { version: 1, method, accThreshold: ACC_THRESHOLD, bins: BINS, sources: sourceReferences(ts, ACC_THRESHOLD, BINS), operatingPoints: {} },
+    quantification: { version: 1, method, accThreshold: ACC_THRESHOLD, bins: BINS, sources, operatingPoints: {}, maxFitDistance: fitDistanceLimit(sources, BINS) },
   })!;
 }
 
@@ -74,6 +86,8 @@ interface Trial {
   value: number;
   low: number;
   high: number;
+  /** the estimate was flagged confidence "low" */
+  low_confidence?: boolean;
 }
 
 const trials: Trial[] = [];
@@ -86,6 +100,8 @@ interface CapRow {
   kept: number;
 }
 const capRows: CapRow[] = [];
+/** per held-out source: the labels thresholds (from the other sources' held-out scores) */
+const capThresholds: Record<string, Record<string, number>> = {};
 const rng = mulberry32(SEED);
 const pick = <T>(xs: T[]): T => xs[Math.floor(rng() * xs.length)]!;
 
@@ -98,6 +114,7 @@ for (const s of sources) {
   const thrDefault = model.file.threshold;
   const thr05 = thresholdAtFpr(rest, 0.05);
   const thr10 = thresholdAtFpr(rest, 0.1);
+  capThresholds[s] = { 'fpr:0.05': thr05, 'fpr:0.1': thr10 };
   for (const prev of PREVALENCES) {
     for (let d = 0; d < DRAWS; d++) {
       const nAi = Math.round(prev * SIZE);
@@ -110,7 +127,7 @@ for (const s of sources) {
         for (const t of set) acc.add(null, t.p);
         const r = acc.estimate();
         if (r.estimate === null) throw new Error(r.reason);
-        trials.push({ source: s, prevalence: truth, method: m, ...r.estimate });
+        trials.push({ source: s, prevalence: truth, method: m, ...r.estimate, low_confidence: r.confidence === 'low' });
       }
       const cc = set.filter((t) => t.p! >= thrDefault).length / SIZE;
       trials.push({ source: s, prevalence: truth, method: 'cc@default', value: cc, low: cc, high: cc });
@@ -123,15 +140,16 @@ for (const s of sources) {
       const set: HeldOutText[] = [];
       for (let i = 0; i < nAi; i++) set.push(pick(ai));
       for (let i = nAi; i < CAP_SIZE; i++) set.push(pick(hum));
-      const p = params.get('pacc') ?? params.values().next().value!;
+      const p = params.get(SHIPPED) ?? params.values().next().value!;
       const acc = new ShareAccumulator(p);
       for (const t of set) acc.add(null, t.p);
       const est = acc.estimate();
       const prior = est.estimate ? est.estimate.value : 0.5;
       for (const [policy, kept] of [
-        [`labels @ default (${thrDefault})`, capRun(set, 'labels', thrDefault, p, prior)],
-        [`labels @ fpr:0.05 (${thr05})`, capRun(set, 'labels', thr05, p, prior)],
-        [`labels @ fpr:0.1 (${thr10})`, capRun(set, 'labels', thr10, p, prior)],
+        [`labels @ default ${thrDefault}`, capRun(set, 'labels', thrDefault, p, prior)],
+        ['labels @ fpr:0.05', capRun(set, 'labels', thr05, p, prior)],
+        ['labels @ fpr:0.1', capRun(set, 'labels', thr10, p, prior)],
+        ['labels @ 0.5', capRun(set, 'labels', 0.5, p, prior)],
         ['expected', capRun(set, 'expected', thrDefault, p, prior)],
       ] as Array<[string, HeldOutText[]]>) {
         const kAi = kept.filter((t) => t.label === 1).length;
@@ -165,15 +183,6 @@ function capRun(set: HeldOutText[], basis: 'labels' | 'expected', thr: number, p
   return e.slice(i).map((x) => x.t);
 }
 
-/** Does this tree's router support route.capBasis (issue 18's wiring)? */
-const ROUTER_CAP = ((): boolean => {
-  try {
-    resolveConfig({ route: { capBasis: 'expected' } });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 function capViaRouter(order: HeldOutText[], basis: 'labels' | 'expected', thr: number, params: QuantificationParams): HeldOutText[] {
   const cfg = resolveConfig({ route: { capBasis: basis, maxSyntheticShare: CAP }, dedup: { enabled: false }, diversity: { enabled: false } });
@@ -215,6 +224,7 @@ interface Summary {
   mae: number;
   coverage: number;
   width: number;
+  flaggedLow: number;
 }
 function summarise(ts: Trial[]): Summary {
   const n = ts.length;
@@ -225,6 +235,7 @@ function summarise(ts: Trial[]): Summary {
     mae: mean((t) => Math.abs(t.value - t.prevalence)),
     coverage: mean((t) => (t.low <= t.prevalence + 1e-9 && t.prevalence <= t.high + 1e-9 ? 1 : 0)),
     width: mean((t) => t.high - t.low),
+    flaggedLow: mean((t) => (t.low_confidence ? 1 : 0)),
   };
 }
 const inTarget = (t: Trial): boolean => TARGET_PREVALENCES.some((p) => Math.abs(p - t.prevalence) < 1e-9);
@@ -267,6 +278,7 @@ const result = {
   perPrevalence,
   humanOnlyMaxLow: humanOnly,
   cap: capSummary,
+  capThresholds,
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -284,12 +296,12 @@ for (const m of allMethods) {
   md.push(`| ${m} | ${f2(o.mae)} | ${f2(o.bias)} | ${pc(o.coverage)} | ${f2(o.width)} | ${f2(Math.max(...Object.values(humanOnly[m]!)))} |`);
 }
 md.push('');
-md.push('Per held-out source (MAE / bias / coverage / human-only max low):');
+md.push('Per held-out source (MAE / bias / coverage / human-only max low / share of estimates flagged low confidence):');
 md.push('');
 md.push(`| method | ${sources.join(' | ')} |`);
 md.push(`|---|${sources.map(() => '---').join('|')}|`);
 for (const m of allMethods) {
-  md.push(`| ${m} | ${sources.map((s) => { const x = perSource[m]![s]!; return `${f2(x.mae)} / ${f2(x.bias)} / ${pc(x.coverage)} / ${f2(humanOnly[m]![s]!)}`; }).join(' | ')} |`);
+  md.push(`| ${m} | ${sources.map((s) => { const x = perSource[m]![s]!; return `${f2(x.mae)} / ${f2(x.bias)} / ${pc(x.coverage)} / ${f2(humanOnly[m]![s]!)} / ${pc(x.flaggedLow)}`; }).join(' | ')} |`);
 }
 md.push('');
 md.push('By true prevalence (all held-out sources; MAE / coverage / mean width):');
@@ -311,6 +323,7 @@ md.push('');
 md.push(`| policy | ${sources.join(' | ')} |`);
 md.push(`|---|${sources.map(() => '---').join('|')}|`);
 for (const pol of policies) md.push(`| ${pol} | ${sources.map((s) => { const x = capSummary[0.76]![pol]!.bySource[s]!; return `${f2(x.trueShareKept)} / ${pc(x.humanKept)}`; }).join(' | ')} |`);
+md.push(`| (thresholds fpr:0.05 / fpr:0.1) | ${sources.map((s) => `${capThresholds[s]!['fpr:0.05']} / ${capThresholds[s]!['fpr:0.1']}`).join(' | ')} |`);
 
 const text = md.join('\n');
 log('\n' + text + '\n');

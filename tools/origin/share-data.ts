@@ -14,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCorpora } from './data.js';
 import { loadModel, sigmoid, type OriginModel } from '../../src/score/origin/model.js';
-import { referenceOf, type SourceReference } from '../../src/score/origin/quantify.js';
+import { hdyPoint, pooledHistograms, referenceOf, type SourceReference } from '../../src/score/origin/quantify.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** the sources the shipped model was trained on (see models/ORIGIN_MODEL_CARD.md) */
@@ -112,4 +112,23 @@ export function thresholdAtFpr(texts: HeldOutText[], target: number): number {
     thr = Math.max(thr, allowed < ps.length ? ps[allowed]! : 0);
   }
   return Math.min(0.999, Math.ceil((thr + 1e-9) * 1000) / 1000);
+}
+
+/**
+ * Fit-distance limit for the low-confidence flag: the Hellinger distance between a set's p_ai histogram and the
+ * nearest mixture of the source-averaged references (HDy's residual), over every reference source's own human /
+ * machine mixtures at prevalences 0 to 1 in steps of 0.1. A set farther than the largest of these looks unlike every
+ * validation source.
+ */
+export function fitDistanceLimit(sources: SourceReference[], bins: number): number {
+  const pooled = pooledHistograms(sources, bins);
+  let max = 0;
+  for (const s of sources) {
+    for (let k = 0; k <= 10; k++) {
+      const th = k / 10;
+      const hist = s.histHuman!.map((h, b) => (1 - th) * h + th * s.histAi![b]!);
+      max = Math.max(max, hdyPoint(hist, pooled.human, pooled.ai).distance);
+    }
+  }
+  return +max.toFixed(4);
 }

@@ -2,12 +2,12 @@
  * Quantification math: the share of machine-written text among a set of detector-scored texts, from the set's
  * score summary and the detector's behaviour on held-out sources (leave-one-source-out, LOSO).
  *
- * Every method returns a point value and a 95% interval for that share. The interval combines
- *   - sampling error of the set's own statistic (normal approximation), and
- *   - the between-source spread of the detector's rates: the reference rates (mean p_ai on human and on machine
- *     text, or the rates at a threshold) are taken over a predictive range for an unseen source,
- *     mean ± t(k-1, 0.975)·sd·sqrt(1 + 1/k) over the k LOSO sources, and the interval's ends are the extremes of the
- *     estimate over that range.
+ * Every method returns a point value and a 95% interval for that share. The point is the median over the LOSO
+ * sources of the estimate made with each source's references alone. The interval combines
+ *   - the between-source spread of the detector's behaviour: the estimate is recomputed with each source's own
+ *     references in turn, and the interval spans the predictive range of those per-source estimates for one unseen
+ *     source, mean ± t(k-1, 0.975)·sd·sqrt(1 + 1/k) over the k LOSO sources, and
+ *   - sampling error of the set's own statistic (normal approximation), added at both ends.
  * Pure functions; no I/O. Used by the running estimator (prevalence.ts) and by the evaluation (tools/origin).
  */
 
@@ -77,6 +77,12 @@ export function t975(df: number): number {
   return df <= table.length ? table[df - 1]! : Z95 + 2.4 / df;
 }
 
+/** Median (the point estimate over sources: one source whose detector behaves unlike the rest moves it little). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
 export const clip01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
 
 /** Mean and predictive range (for one unseen source) of a per-source quantity. */
@@ -89,52 +95,56 @@ export function predictiveRange(xs: number[]): { mean: number; lo: number; hi: n
   return { mean, lo: mean - half, hi: mean + half };
 }
 
+/** A reference's human / machine expectation of the method's statistic (mean p_ai for pacc, rates for acc). */
+type Rates = (r: SourceReference) => { f: number; t: number };
+const meanRates: Rates = (r) => ({ f: r.meanHuman, t: r.meanAi });
+const thresholdRates: Rates = (r) => ({ f: r.fpr, t: r.tpr });
+
+/** The adjusted count of statistic q with source-averaged rates. */
+function adjustedPoint(q: number, refs: SourceReference[], rates: Rates): number {
+  let f = 0;
+  let t = 0;
+  for (const r of refs) {
+    const x = rates(r);
+    f += x.f / refs.length;
+    t += x.t / refs.length;
+  }
+  return t - f > 1e-9 ? (q - f) / (t - f) : 0.5;
+}
+
 /**
- * Adjusted count: share = (q - f) / (t - f), q the set's statistic, f / t the statistic's expected value on purely
- * human / purely machine text. With f and t in [fLo, fHi] x [tLo, tHi] and q in [qLo, qHi], the interval is the
- * extremes over the corners (the formula is monotone in each argument where the denominator is positive). When the
- * ranges overlap (the detector may not separate the classes at all on an unseen source), the interval is [0, 1].
+ * Interval from the spread over sources: the point estimate with each source's own rates in turn, their predictive
+ * range for an unseen source, widened by the sampling error of the pooled point (se, in share units).
  */
-export function adjustedInterval(
-  q: { v: number; lo: number; hi: number },
-  f: { mean: number; lo: number; hi: number },
-  t: { mean: number; lo: number; hi: number },
-): Interval {
-  const value = t.mean - f.mean > 1e-9 ? clip01((q.v - f.mean) / (t.mean - f.mean)) : 0.5;
-  if (t.lo <= f.hi) return { value, low: 0, high: 1 };
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const qq of [q.lo, q.hi])
-    for (const ff of [f.lo, f.hi])
-      for (const tt of [t.lo, t.hi]) {
-        const s = (qq - ff) / (tt - ff);
-        lo = Math.min(lo, s);
-        hi = Math.max(hi, s);
-      }
-  return { value, low: Math.min(clip01(lo), value), high: Math.max(clip01(hi), value) };
+function spreadInterval(value: number, perSource: number[], se: number): Interval {
+  const pr = predictiveRange(perSource);
+  return {
+    value: clip01(value),
+    low: Math.min(clip01(value), clip01(Math.min(pr.lo, value) - Z95 * se)),
+    high: Math.max(clip01(value), clip01(Math.max(pr.hi, value) + Z95 * se)),
+  };
+}
+
+function adjusted(q: number, seQ: number, refs: SourceReference[], rates: Rates): Interval {
+  const per = refs.map((r) => adjustedPoint(q, [r], rates));
+  const value = median(per);
+  const gap = refs.reduce((a, r) => a + (rates(r).t - rates(r).f) / refs.length, 0);
+  // a reference whose rates do not separate the classes: the detector may not work on an unseen source at all
+  if (!(gap > 1e-9) || refs.some((r) => rates(r).t - rates(r).f <= 1e-9)) return { value: clip01(value), low: 0, high: 1 };
+  return spreadInterval(value, per, seQ / gap);
 }
 
 /** Probabilistic adjusted classify-and-count: q = mean p_ai, f / t = mean p_ai on human / machine text. */
 export function pacc(s: ScoreSummary, refs: SourceReference[]): Interval {
   const m = s.sumP / s.n;
   const varP = Math.max(0, s.sumP2 / s.n - m * m);
-  const se = Math.sqrt(varP / s.n);
-  return adjustedInterval(
-    { v: m, lo: m - Z95 * se, hi: m + Z95 * se },
-    predictiveRange(refs.map((r) => r.meanHuman)),
-    predictiveRange(refs.map((r) => r.meanAi)),
-  );
+  return adjusted(m, Math.sqrt(varP / s.n), refs, meanRates);
 }
 
 /** Adjusted classify-and-count at the params' threshold: q = share at or above it, f / t = human FPR / machine TPR. */
 export function acc(s: ScoreSummary, refs: SourceReference[]): Interval {
   const q = s.above / s.n;
-  const se = Math.sqrt(Math.max(q * (1 - q), 0.25 / s.n) / s.n);
-  return adjustedInterval(
-    { v: q, lo: q - Z95 * se, hi: q + Z95 * se },
-    predictiveRange(refs.map((r) => r.fpr)),
-    predictiveRange(refs.map((r) => r.tpr)),
-  );
+  return adjusted(q, Math.sqrt(Math.max(q * (1 - q), 0.25 / s.n) / s.n), refs, thresholdRates);
 }
 
 /** Source-averaged reference histograms with a small pseudo-count so no bin is empty. */
@@ -198,15 +208,13 @@ export function histogramMethod(s: ScoreSummary, refs: SourceReference[], bins: 
     const { human, ai } = pooledHistograms(rs, bins);
     return kind === 'hdy' ? hdyPoint(s.hist, human, ai).theta : emPoint(s.hist, human, ai);
   };
-  const value = point(refs);
   const per = refs.map((r) => point([r]));
-  const pr = predictiveRange(per);
-  const se = Math.sqrt(Math.max(value * (1 - value), 0.25 / s.n) / s.n);
-  return {
+  const value = median(per);
+  return spreadInterval(
     value,
-    low: Math.min(value, clip01(Math.min(pr.lo, value) - Z95 * se)),
-    high: Math.max(value, clip01(Math.max(pr.hi, value) + Z95 * se)),
-  };
+    per,
+    Math.sqrt(Math.max(value * (1 - value), 0.25 / s.n) / s.n),
+  );
 }
 
 /** The share among scored texts by the named method. */
