@@ -185,7 +185,8 @@ function capRun(set: HeldOutText[], basis: 'labels' | 'expected', thr: number, p
 
 
 function capViaRouter(order: HeldOutText[], basis: 'labels' | 'expected', thr: number, params: QuantificationParams): HeldOutText[] {
-  const cfg = resolveConfig({ route: { capBasis: basis, maxSyntheticShare: CAP }, dedup: { enabled: false }, diversity: { enabled: false } });
+  // the cap alone: no dedup, diversity or tail protection (the mixtures carry scores, not texts)
+  const cfg = resolveConfig({ route: { capBasis: basis, maxSyntheticShare: CAP, tail: { enabled: false } }, dedup: { enabled: false }, diversity: { enabled: false } });
   const options = {
     shards: false,
     labelOf: (o: OriginScore | null): OriginLabel => (o ? labelFor(o, { threshold: thr, humanThreshold: 0.5 }) : 'unknown'),
@@ -201,7 +202,7 @@ function capViaRouter(order: HeldOutText[], basis: 'labels' | 'expected', thr: n
       seq,
       id: t.id,
       record: { id: t.id },
-      features: { text: '' } as Scored['features'],
+      features: { text: '', wordHashes: new Uint32Array(0) } as unknown as Scored['features'],
       bytes: 100,
       pos: { file: 'mix', line: seq + 1 },
       dup: null,
@@ -312,7 +313,7 @@ for (const m of allMethods) {
   md.push(`| ${m} | ${PREVALENCES.map((p) => { const x = perPrevalence[m]![p]!; return `${f2(x.mae)} / ${pc(x.coverage)} / ${f2(x.width)}`; }).join(' | ')} |`);
 }
 md.push('');
-md.push(`Synthetic cap ${CAP} (${ROUTER_CAP ? 'through the router, src/route/router.ts' : 'simulated by the documented rule: this tree\'s router has no route.capBasis'}; one shard, random arrival order): true synthetic share of the kept records / share of human records kept, mean over held-out sources:`);
+md.push(`Synthetic cap ${CAP} (${ROUTER_CAP ? 'through the router, src/route/router.ts' : 'simulated by the documented rule: this tree\'s router has no route.capBasis'}; sets of ${CAP_SIZE} judged texts, ${CAP_DRAWS} draws, one shard, random arrival order, tail protection off): true synthetic share of the kept records / share of human records kept, mean over held-out sources:`);
 md.push('');
 md.push('| policy | 30 % input | 50 % input | 76 % input |');
 md.push('|---|---|---|---|');
