@@ -204,3 +204,30 @@ describe('the shipped model\'s quantification parameters', () => {
     assert.ok(thresholdFor(params, 'fpr:0.01')! >= thresholdFor(params, 'fpr:0.05')!);
   });
 });
+
+describe('low-confidence flag', () => {
+  const sources = [0, 1, 2].map((i) => referenceOf(`s${i}`, human(2000), machine(2000), 0.5, 20));
+  const params = quantificationParams({
+    quantification: { version: 1, method: 'acc', accThreshold: 0.5, bins: 20, sources, operatingPoints: {}, maxFitDistance: 0.05 },
+  })!;
+
+  it('a set drawn from the validation distributions is ok', () => {
+    const r = estimateOf(params, mixture(1000, 0.3));
+    assert.ok(r.estimate);
+    assert.equal(r.estimate && r.confidence, 'ok');
+    assert.equal(r.estimate && r.lowConfidenceReason, undefined);
+  });
+
+  it('scores unlike every validation source (all in one narrow band) are flagged low, with the reason', () => {
+    const r = estimateOf(params, Array.from({ length: 1000 }, (_, i) => 0.5 + (i % 10) / 1000));
+    assert.ok(r.estimate);
+    assert.equal(r.estimate && r.confidence, 'low');
+    assert.match((r.estimate && r.lowConfidenceReason) || '', /unlike every validation source/);
+  });
+
+  it('too few scored records are flagged low', () => {
+    const r = estimateOf(params, mixture(20, 0.5));
+    assert.equal(r.estimate && r.confidence, 'low');
+    assert.match((r.estimate && r.lowConfidenceReason) || '', /only 20/);
+  });
+});
