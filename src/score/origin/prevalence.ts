@@ -66,8 +66,9 @@ export function quantificationParams(model: unknown): QuantificationParams | nul
   const q = file.quantification as QuantificationFile | undefined;
   if (q && q.version === 1 && Array.isArray(q.sources) && q.sources.length > 0) {
     const bins = isNum(q.bins) && q.bins > 0 ? q.bins : DEFAULT_BINS;
+    const methods: QuantMethod[] = ['acc', 'pacc', 'hdy', 'em'];
     return {
-      method: q.method,
+      method: methods.includes(q.method) ? q.method : 'acc',
       accThreshold: q.accThreshold,
       bins,
       sources: q.sources,
