@@ -131,6 +131,12 @@ const origin = z
       .prefault({}),
     trustDeclared: z.boolean().default(true),
     threshold: num(0, 1).default(0.928).describe('p_ai at or above which a record is labelled synthetic (models/ORIGIN_MODEL_CARD.md)'),
+    operatingPoint: z
+      .union([z.string().regex(/^\s*(fpr:\d*\.?\d+|0(\.\d+)?|1(\.0+)?)\s*$/), num(0, 1)])
+      .nullable()
+      .default(null)
+      .describe('overrides threshold: a target human false-positive rate from the model file ("fpr:0.01", "fpr:0.05") or a threshold in [0, 1] (docs/synthetic-share.md)')
+      .meta({ 'x-message': 'must be null, a threshold in [0, 1], or a target human false-positive rate like "fpr:0.01"' }),
     humanThreshold: num(0, 1).default(0.5),
     minWords: int(0, 1e6).default(50).describe('shorter texts are not scored (p_ai null, too_short)'),
     explain: z.boolean().default(false),

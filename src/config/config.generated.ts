@@ -229,6 +229,8 @@ export type Config = {
     trustDeclared: boolean;
     /** p_ai at or above which a record is labelled synthetic (models/ORIGIN_MODEL_CARD.md) */
     threshold: number;
+    /** overrides threshold: a target human false-positive rate from the model file ("fpr:0.01", "fpr:0.05") or a threshold in [0, 1] (docs/synthetic-share.md) */
+    operatingPoint: string | number | null;
     humanThreshold: number;
     /** shorter texts are not scored (p_ai null, too_short) */
     minWords: number;

@@ -2,7 +2,7 @@
 import type { Config } from '../config/index.js';
 import { createDedupScorer, DEDUP_DEFAULTS, type DedupConfig } from './dedup/index.js';
 import type { Scorers } from './registry.js';
-import { createOriginScorer, labelFor, ORIGIN_DEFAULTS, type OriginConfig } from './origin/index.js';
+import { createOriginScorer, effectiveThreshold, labelFor, ORIGIN_DEFAULTS, type OriginConfig } from './origin/index.js';
 import { DIVERSITY_DEFAULTS, evaluateRules, measureDiversity, type DiversityConfig } from './diversity/index.js';
 
 export interface BuildOptions {
@@ -43,6 +43,7 @@ function diversityOf(cfg: Config, scoring: boolean): Pick<Scorers, 'diversity' |
 function originOf(cfg: Config, scoring: boolean): Pick<Scorers, 'origin' | 'labelOf'> {
   const o = { ...ORIGIN_DEFAULTS, ...(cfg.origin as unknown as Partial<OriginConfig>) } as OriginConfig;
   if (!o.enabled && !o.declared?.field) return { origin: null, labelOf: undefined };
+  o.threshold = effectiveThreshold(o);
   const scorer = scoring ? createOriginScorer(o) : null;
   return {
     origin: scorer ? (rec, f, ctx) => scorer.score(rec, f, ctx) : null,

@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { loadCorpora } from '../../src/score/origin/data.js';
+import { loadCorpora } from '../../tools/origin/data.js';
 import { loadModel } from '../../src/score/origin/model.js';
 
 const argv = process.argv.slice(2);

@@ -14,7 +14,7 @@ import {
   predict,
   type OriginConfig,
 } from '../../src/score/origin/index.js';
-import { auroc } from '../../src/score/origin/metrics.js';
+import { auroc } from '../../tools/origin/metrics.js';
 import { cleanText, looksLikeCode, tokenize } from '../../src/score/origin/text.js';
 import { extractWindow, prepare } from '../../src/score/origin/features.js';
 import { rankTable } from '../../src/score/origin/model.js';

@@ -6,6 +6,8 @@ import type { Features, JsonRecord, OriginLabel, OriginScore, ScoreContext, Scor
 import { loadModel, type OriginModel, type Prediction, type PredictOptions } from './model.js';
 import { getPath } from '../../config/index.js';
 import { defaults } from '../../config/index.js';
+import { configError } from '../../errors.js';
+import { quantificationParams, thresholdFor } from './prevalence.js';
 
 export { loadModel, defaultModelPath, type OriginModel, type Prediction, type PredictOptions } from './model.js';
 
@@ -20,6 +22,9 @@ export interface OriginConfig {
   trustDeclared: boolean;
   /** p_ai >= threshold => synthetic */
   threshold: number;
+  /** overrides threshold when set: a raw threshold, or a target human false-positive rate from the model's LOSO
+   * table such as "fpr:0.01" (see docs/synthetic-share.md) */
+  operatingPoint?: string | number | null;
   /** p_ai < humanThreshold => human; in between => unknown */
   humanThreshold: number;
   /** texts with fewer words (after cleaning) get p_ai null, reason too_short */
@@ -53,6 +58,24 @@ export function declaredLabel(record: JsonRecord, declared: OriginConfig['declar
   if ((declared.synthetic ?? []).some((x) => x === v)) return 'synthetic';
   if ((declared.human ?? []).some((x) => x === v)) return 'human';
   return null;
+}
+
+/**
+ * The decision threshold of a config: `operatingPoint` when set (resolved against the model's table, so the model is
+ * loaded), else `threshold`. An operating point the model has no threshold for is a configuration error.
+ */
+export function effectiveThreshold(cfg: Pick<OriginConfig, 'threshold' | 'operatingPoint' | 'model'>): number {
+  const op = cfg.operatingPoint;
+  if (op === null || op === undefined) return cfg.threshold;
+  const params = quantificationParams(loadModel(cfg.model));
+  const t = thresholdFor(params, op);
+  if (t === null) {
+    const known = Object.keys(params?.operatingPoints ?? {});
+    throw configError(
+      `origin.operatingPoint: ${JSON.stringify(op)} is not a threshold in [0, 1] nor in the model's table (known: ${known.length ? known.join(', ') : 'none'})`,
+    );
+  }
+  return t;
 }
 
 /** synthetic if declared so (and trusted) or p_ai >= threshold; human if declared so or p_ai < humanThreshold. */

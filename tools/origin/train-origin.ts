@@ -9,6 +9,7 @@
  *     [--char-n LO,HI] [--char-cross]  char n-gram lengths and grams across word boundaries
  *     [--scale-beta X] [--scale-alpha X] [--scale-pow X]
  *     [--dump FILE]  out-of-fold LOSO logits (and window logits) as JSONL
+ *     [--sources grid,m4,raidar,zippy]  use only these sources (the shipped model's; the corpora gained detectrl later)
  *
  * Reads ../shared/corpora/*.jsonl.gz (relative to the working directory unless --corpora is given), neutralises
  * the corpora's label shortcuts (text.ts cleaning, fixed-size word windows, length-matched and per-stratum
@@ -18,7 +19,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { loadCorpora, type LabelledText } from '../src/score/origin/data.js';
+import { loadCorpora, type LabelledText } from './data.js';
 import {
   DENSE_NAMES,
   FEATURE_VERSION,
@@ -35,11 +36,11 @@ import {
   type BigramLM,
   type DenseStats,
   type RawWindow,
-} from '../src/score/origin/features.js';
-import { fitLogReg, toRows, type LogReg } from '../src/score/origin/lbfgs.js';
-import { auroc, fitPlatt, rateAtOrAbove, reliability, sigmoid, tprAtFpr } from '../src/score/origin/metrics.js';
-import { MODEL_FORMAT, encodeLM, encodeWeights, rankTable, type OriginModelFile } from '../src/score/origin/model.js';
-import { TEXT_VERSION, T_WORD, cleanText, looksEnglish, looksLikeCode, tokenize } from '../src/score/origin/text.js';
+} from '../../src/score/origin/features.js';
+import { fitLogReg, toRows, type LogReg } from './lbfgs.js';
+import { auroc, fitPlatt, rateAtOrAbove, reliability, sigmoid, tprAtFpr } from './metrics.js';
+import { MODEL_FORMAT, encodeLM, encodeWeights, rankTable, type OriginModelFile } from '../../src/score/origin/model.js';
+import { TEXT_VERSION, T_WORD, cleanText, looksEnglish, looksLikeCode, tokenize } from '../../src/score/origin/text.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // options
@@ -120,7 +121,9 @@ interface Doc extends LabelledText {
 }
 
 log(`reading corpora from ${CORPORA}`);
-const corpus = loadCorpora(CORPORA);
+// --sources a,b: train and validate on these sources only (the shipped model predates the detectrl file)
+const SOURCES = opt('sources', '') === '' ? null : new Set(opt('sources', '').split(','));
+const corpus = loadCorpora(CORPORA).filter((c) => !SOURCES || SOURCES.has(c.source));
 log(`${corpus.length} texts (${secs()})`);
 
 const rng = mulberry32(SEED);

@@ -9,10 +9,10 @@
  * threshold.
  */
 import { resolve } from 'node:path';
-import { parseLabel, readJsonl } from '../src/score/origin/data.js';
-import { getPath } from '../src/score/origin/index.js';
-import { auroc, rateAtOrAbove, tprAtFpr } from '../src/score/origin/metrics.js';
-import { loadModel } from '../src/score/origin/model.js';
+import { parseLabel, readJsonl } from './data.js';
+import { getPath } from '../../src/score/origin/index.js';
+import { auroc, rateAtOrAbove, tprAtFpr } from './metrics.js';
+import { loadModel } from '../../src/score/origin/model.js';
 
 const argv = process.argv.slice(2);
 const opts = new Map<string, string>();
