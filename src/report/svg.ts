@@ -21,6 +21,9 @@ export function ticks(lo: number, hi: number, n = 5): number[] {
   return out;
 }
 
+/** Ticks for counts: whole numbers only (a count axis from 0 to 1 shows 0 and 1, not 0.25). */
+export const countTicks = (max: number, n: number): number[] => ticks(0, max, n).filter((t) => Number.isInteger(t));
+
 /** The smallest tick-friendly value >= x (for a y axis' top). */
 export const niceMax = (x: number): number => (x <= 0 ? 1 : ticks(0, x, 4).at(-1)! < x ? ticks(0, x * 1.25, 4).at(-1)! : ticks(0, x, 4).at(-1)!);
 
@@ -59,7 +62,7 @@ export function hbars(rows: BarRow[], o: { label: string; unit: string; cls: str
   const base = top + rows.length * rowH;
   let s = open(W, H, o.label);
   s += `<g class="axis x">`;
-  for (const t of ticks(0, max, 4)) s += `<line class="grid" x1="${f1(x(t))}" x2="${f1(x(t))}" y1="${top}" y2="${base}"/><text class="tick" x="${f1(x(t))}" y="${base + 13}" text-anchor="middle">${esc(num(t))}</text>`;
+  for (const t of (rows.every((r) => Number.isInteger(r.value)) ? countTicks(max, 4) : ticks(0, max, 4))) s += `<line class="grid" x1="${f1(x(t))}" x2="${f1(x(t))}" y1="${top}" y2="${base}"/><text class="tick" x="${f1(x(t))}" y="${base + 13}" text-anchor="middle">${esc(num(t))}</text>`;
   s += `<line class="axis-line" x1="${L}" x2="${W - R}" y1="${base}" y2="${base}"/><text class="axis-title" x="${f1((L + W - R) / 2)}" y="${base + 28}" text-anchor="middle">${esc(o.unit)}</text></g>`;
   rows.forEach((r, i) => {
     const y = top + i * rowH;
@@ -106,7 +109,7 @@ export function histogram(h: HistSpec): string {
   const y = (v: number) => H - B - ((H - B - T) * v) / max;
   const xv = (v: number) => L + ((Math.min(h.hi, Math.max(h.lo, v)) - h.lo) / width) * slot;
   let s = open(W, H, h.label, 'chart small');
-  s += yAxis(L, W - R, y, ticks(0, max, 3), num, h.yTitle ?? 'records', T);
+  s += yAxis(L, W - R, y, countTicks(max, 3), num, h.yTitle ?? 'records', T);
   h.counts.forEach((c, i) => {
     const over = h.overflow && i === nb;
     const a = h.lo + i * width;
