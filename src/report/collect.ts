@@ -124,7 +124,6 @@ const addInto = (a: Record<string, number>, b: Record<string, number>) => {
 export class NightStats {
   private readonly fileIndex = new Map<string, number>();
   private readonly fileNames: string[] = [];
-  private readonly filePaths: string[] = [];
   private readonly fileGroups: Group[] = [];
   private readonly strataGroups = new Map<string, Group>();
   private readonly stratumField: string | null;
@@ -160,10 +159,15 @@ export class NightStats {
       i = this.fileGroups.length;
       this.fileIndex.set(path, i);
       this.fileNames.push(name);
-      this.filePaths.push(path);
       this.fileGroups.push(newGroup(this.params));
     }
     return this.fileGroups[i]!;
+  }
+
+  /** A file's group by the name the page shows (merging parts: saved parts know names, not paths). */
+  private fileNamed(name: string): Group {
+    const i = this.fileNames.indexOf(name);
+    return i >= 0 ? this.fileGroups[i]! : this.fileFor(name, name);
   }
 
   private stratumFor(key: string): Group {
@@ -232,7 +236,7 @@ export class NightStats {
 
   /** Add another part's counts (same config; files and strata matched by name). */
   merge(other: NightStats): void {
-    other.fileGroups.forEach((g, i) => mergeGroup(this.fileFor(other.filePaths[i]!, other.fileNames[i]), g));
+    other.fileGroups.forEach((g, i) => mergeGroup(this.fileNamed(other.fileNames[i]!), g));
     for (const [k, g] of other.strataGroups) mergeGroup(this.stratumFor(k), g);
     addInto(this.primary, other.primary);
     addInto(this.matched, other.matched);
@@ -275,7 +279,7 @@ export class NightStats {
   static fromJSON(cfg: Config, d: NightData, params: QuantificationParams | null = shareParamsOf(cfg)): NightStats {
     const n = new NightStats(cfg, [], params);
     const restore = (g: GroupData): Group => ({ in: g.in, kept: g.kept, rejected: g.rejected, quarantined: g.quarantined, reasons: { ...g.reasons }, tail_kept: g.tail_kept, acc: ShareAccumulator.fromJSON(params, g.acc) });
-    for (const f of d.files) mergeGroup(n.fileFor(f.file), restore(f));
+    for (const f of d.files) mergeGroup(n.fileNamed(f.file), restore(f));
     for (const s of d.strata?.groups ?? []) mergeGroup(n.stratumFor(s.value), restore(s));
     addInto(n.primary, d.primary);
     addInto(n.matched, d.matched);
