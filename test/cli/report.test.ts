@@ -3,45 +3,59 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium, type Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
 import { runCli, tmp, ROOT } from '../helpers.js';
 
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 // the same config both nights (the state refuses another fingerprint); the stratum field gives the per-source table
 const SETS = ['--set', 'output.shardMaxRecords=6', '--set', 'route.tail.rareStratum.field="meta.source"'];
 
-/** What the page shows, read back from its data attributes. */
-async function pageNumbers(page: Page) {
-  return page.evaluate(() => {
-    const num = (e: Element, k: string) => Number(e.getAttribute(`data-${k}`));
-    const cards: Record<string, number> = {};
-    document.querySelectorAll('.card[data-count]').forEach((c) => (cards[c.getAttribute('data-count')!] = num(c, 'value')));
-    const bars = (chart: string) => {
-      const out: Record<string, number> = {};
-      document.querySelectorAll(`[data-chart="${chart}"] .bar`).forEach((b) => (out[b.getAttribute('data-key')!] = num(b, 'value')));
-      return out;
-    };
-    const rows = (table: string, key: string) =>
-      Array.from(document.querySelectorAll(`table[data-table="${table}"] tbody tr:not(.rest)`)).map((r) => ({
-        name: r.getAttribute(`data-${key}`),
-        in: num(r, 'in'),
-        kept: num(r, 'kept'),
-        rejected: num(r, 'rejected'),
-        quarantined: num(r, 'quarantined'),
-        tail: num(r, 'tail'),
-        records: num(r, 'records'),
-      }));
-    // every drawn chart: its tick labels (empty charts are framed notes without axes)
-    const charts = Array.from(document.querySelectorAll('svg.chart:not(.empty)')).map((s) => ({
-      label: s.getAttribute('aria-label'),
-      x: Array.from(s.querySelectorAll('.axis.x .tick')).map((t) => t.textContent ?? ''),
-      y: Array.from(s.querySelectorAll('.axis.y .tick')).map((t) => t.textContent ?? ''),
-      hbar: s.querySelector('.bar') !== null,
-    }));
-    const warnings = Array.from(document.querySelectorAll('.warnings li')).map((l) => l.getAttribute('data-code'));
-    return { cards, primary: bars('primary'), matched: bars('matched'), quarantine: bars('quarantine'), files: rows('file', 'file'), strata: rows('stratum', 'stratum'), shards: rows('shards', 'shard'), charts, warnings };
-  });
+interface Row {
+  name: string | null;
+  in: number;
+  kept: number;
+  rejected: number;
+  quarantined: number;
+  tail: number;
+  records: number;
 }
+interface PageNumbers {
+  cards: Record<string, number>;
+  primary: Record<string, number>;
+  matched: Record<string, number>;
+  quarantine: Record<string, number>;
+  files: Row[];
+  strata: Row[];
+  shards: Row[];
+  charts: Array<{ label: string; x: string[]; y: string[]; hbar: boolean }>;
+  warnings: Array<string | null>;
+}
+
+/** What the page shows, read back from its data attributes (runs in the page: plain JavaScript). */
+const PAGE_NUMBERS = `(() => {
+  const num = (e, k) => Number(e.getAttribute('data-' + k));
+  const cards = {};
+  document.querySelectorAll('.card[data-count]').forEach((c) => (cards[c.getAttribute('data-count')] = num(c, 'value')));
+  const bars = (chart) => {
+    const out = {};
+    document.querySelectorAll('[data-chart="' + chart + '"] .bar').forEach((b) => (out[b.getAttribute('data-key')] = num(b, 'value')));
+    return out;
+  };
+  const rows = (table, key) =>
+    Array.from(document.querySelectorAll('table[data-table="' + table + '"] tbody tr:not(.rest)')).map((r) => ({
+      name: r.getAttribute('data-' + key), in: num(r, 'in'), kept: num(r, 'kept'), rejected: num(r, 'rejected'),
+      quarantined: num(r, 'quarantined'), tail: num(r, 'tail'), records: num(r, 'records'),
+    }));
+  // every drawn chart with its tick labels (an empty chart is a framed note without axes)
+  const charts = Array.from(document.querySelectorAll('svg.chart:not(.empty)')).map((s) => ({
+    label: s.getAttribute('aria-label'),
+    x: Array.from(s.querySelectorAll('.axis.x .tick')).map((t) => t.textContent || ''),
+    y: Array.from(s.querySelectorAll('.axis.y .tick')).map((t) => t.textContent || ''),
+    hbar: s.querySelector('.bar') !== null,
+  }));
+  const warnings = Array.from(document.querySelectorAll('.warnings li')).map((l) => l.getAttribute('data-code'));
+  return { cards, primary: bars('primary'), matched: bars('matched'), quarantine: bars('quarantine'), files: rows('file', 'file'), strata: rows('stratum', 'stratum'), shards: rows('shards', 'shard'), charts, warnings };
+})()`;
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
@@ -79,11 +93,9 @@ test('report: two nights in headless Chromium: no console errors, real axes, one
         page.on('request', (req) => {
           if (!req.url().startsWith('file:')) problems.push(`network request: ${req.url()}`);
         });
-        // tsx compiles the evaluated function with esbuild's __name helper for named closures; the page needs it too
-        await page.addInitScript('globalThis.__name = (f) => f;');
         await page.goto('file://' + join(out, night, 'report.html'));
         assert.match(await page.title(), new RegExp(night));
-        const p = await pageNumbers(page);
+        const p = (await page.evaluate(PAGE_NUMBERS)) as PageNumbers;
 
         // charts: every drawn chart has axes with tick labels
         assert.ok(p.charts.length >= 10, `expected the report's charts, found ${p.charts.length}`);
