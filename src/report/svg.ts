@@ -121,10 +121,11 @@ export function histogram(h: HistSpec): string {
   for (const t of ticks(h.lo, h.hi, 4)) s += `<text class="tick" x="${f1(xv(t))}" y="${H - B + 13}" text-anchor="middle">${esc(num(t))}</text>`;
   if (h.overflow) s += `<text class="tick" x="${f1(L + nb * slot + slot * 0.8)}" y="${H - B + 13}" text-anchor="middle">≥</text>`;
   s += `<text class="axis-title" x="${f1((L + W - R) / 2)}" y="${H - 6}" text-anchor="middle">${esc(h.xTitle)}</text></g>`;
-  for (const m of h.marks ?? []) {
+  (h.marks ?? []).forEach((m, i) => {
     const x = xv(m.at);
-    s += `<g class="mark"><line x1="${f1(x)}" x2="${f1(x)}" y1="${T - 4}" y2="${H - B}"/><text x="${f1(x + (x > W - 90 ? -3 : 3))}" y="${T + 6}" text-anchor="${x > W - 90 ? 'end' : 'start'}">${esc(m.text)}</text></g>`;
-  }
+    // labels of several marks one under the other, so they never overlap
+    s += `<g class="mark"><line x1="${f1(x)}" x2="${f1(x)}" y1="${T - 4}" y2="${H - B}"/><text x="${f1(x + (x > W - 90 ? -3 : 3))}" y="${T + 6 + i * 12}" text-anchor="${x > W - 90 ? 'end' : 'start'}">${esc(m.text)}</text></g>`;
+  });
   return s + '</svg>';
 }
 
