@@ -1,6 +1,7 @@
 // Runtime dependencies = what dist imports. Lists the bare imports of dist/**/*.js (static, dynamic and require()
-// calls, found by TypeScript's import scanner) and compares their packages with package.json's `dependencies` and
-// `optionalDependencies`. Exits 1 naming every package imported but not declared, or declared but never imported.
+// calls, found by TypeScript's import scanner) and compares their packages with package.json's `dependencies`,
+// `optionalDependencies` and `peerDependencies` (an optional peer such as `redis` is imported lazily by the one
+// feature that needs it). Exits 1 naming every package imported but not declared, or declared but never imported.
 // Usage: node scripts/check-deps.mjs [--json] [--root DIR]   (DIR: the package folder, default this repository; run
 // `npm run build` first; test/unit/check-deps.test.ts runs it)
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -47,7 +48,7 @@ for (const f of files) {
   }
 }
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const declared = new Set([...Object.keys(manifest.dependencies ?? {}), ...Object.keys(manifest.optionalDependencies ?? {})]);
+const declared = new Set(['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap((k) => Object.keys(manifest[k] ?? {})));
 const undeclared = [...imported.keys()].filter((p) => !declared.has(p)).sort();
 const unused = [...declared].filter((p) => !imported.has(p)).sort();
 
