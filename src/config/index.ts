@@ -156,11 +156,6 @@ const CONSTRAINTS: Record<string, Check> = {
   'state.inFlight': num(1, 256, true),
 };
 
-/** Extra constraints modules register (e.g. diversity rules), keyed by dotted path; `*` matches one segment. */
-export function registerConstraint(path: string, check: Check): void {
-  CONSTRAINTS[path] = check;
-}
-
 function constraintFor(path: string): Check | undefined {
   if (CONSTRAINTS[path]) return CONSTRAINTS[path];
   for (const [k, c] of Object.entries(CONSTRAINTS)) {

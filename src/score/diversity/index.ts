@@ -15,7 +15,7 @@
  *  - unknown: letters of a script this module does not know; only the paragraph/line/character rules apply,
  *    every word-based rule is skipped (never rejects a text for a tokenization it cannot do).
  */
-import type { DiversityScore, Features, JsonRecord, ScoreContext, Scorer } from '../../types.js';
+import type { DiversityScore } from '../../types.js';
 import { detectLanguage } from '../../text/lang.js';
 import { computeMetrics, METRIC_KEYS } from './measure.js';
 
@@ -175,14 +175,4 @@ export function evaluateRules(
     if ((r.max !== undefined && v > r.max) || (r.min !== undefined && v < r.min)) failed.push({ code, hard: r.hard });
   }
   return failed;
-}
-
-/** Scorer wrapper for the pipeline: fills the `diversity` annotation from the record's text. */
-export function createDiversityScorer(opts: DiversityConfig = DIVERSITY_DEFAULTS): Scorer<DiversityScore> {
-  return {
-    name: 'diversity',
-    score(_record: JsonRecord, features: Features, _ctx: ScoreContext): DiversityScore {
-      return measureDiversity(features.text, opts);
-    },
-  };
 }
