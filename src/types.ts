@@ -47,6 +47,8 @@ export interface Annotation {
   shard: string | null;
   /** quarantine only: where the bad input was */
   source?: SourcePos;
+  /** quarantine only: what was wrong with it */
+  detail?: string;
 }
 
 /**
@@ -131,13 +133,8 @@ export interface Outcome {
   annotation: Annotation;
   /** the original input line: for records read from JSONL, and (possibly truncated) for bad lines */
   raw?: string;
+  /** where the input came from */
   pos: SourcePos;
+  /** bytes of input this record took (0 when it came as an object through the library API) */
   bytes: number;
-  /** the original line's bytes (JSONL input), rawChunk[rawStart, rawEnd): written back as they are when the record
-   * passes unannotated */
-  rawChunk?: Buffer;
-  rawStart?: number;
-  rawEnd?: number;
-  /** the record's features, for scored records (lazy: e.g. the nightly job reads exactHash for its ledger) */
-  features?: Features;
 }

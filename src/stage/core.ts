@@ -11,6 +11,7 @@ import { Router, type Routed, type Scored } from '../route/router.js';
 import { buildScorers } from '../score/build.js';
 import type { Scorers } from '../score/registry.js';
 import type { Annotation, DupScore, Features, InputItem, JsonRecord, Outcome, OriginLabel, SourcePos } from '../types.js';
+import { INTERNALS, type CoreOutcome } from './outcome-internals.js';
 
 /** Quarantine reason codes produced by record validation (the readers add their own). */
 export const QUARANTINE_REASONS = {
@@ -147,8 +148,7 @@ export class FilterCore {
     id: string,
     out: Outcome[],
   ): void {
-    const annotation: Annotation = { ...emptyAnnotation(), decision: 'quarantine', reasons: [reason], source: pos };
-    (annotation as Annotation & { detail?: string }).detail = detail;
+    const annotation: Annotation = { ...emptyAnnotation(), decision: 'quarantine', reasons: [reason], source: pos, detail };
     this.emit({ id, record, annotation, raw, pos, bytes }, seq, out);
   }
 
@@ -183,7 +183,9 @@ export class FilterCore {
       // a capped synthetic record leaves the index so it does not suppress later twins
       this.scorers.dedup.remove(s.id, s.features);
     }
-    this.emit({ id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line, rawChunk: s.lineChunk, rawStart: s.lineStart, rawEnd: s.lineEnd, features: s.features }, s.seq, out);
+    const o: CoreOutcome = { id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line };
+    o[INTERNALS] = { rawChunk: s.lineChunk, rawStart: s.lineStart, rawEnd: s.lineEnd, features: s.features };
+    this.emit(o, s.seq, out);
   }
 
   private idFor(record: JsonRecord, text: string | null): string {
