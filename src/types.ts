@@ -10,8 +10,9 @@ export type Decision = 'accept' | 'reject' | 'quarantine';
 export type OriginLabel = 'human' | 'synthetic' | 'unknown';
 export type OriginBy = 'declared' | 'detector' | 'none';
 
-/** Stable reason codes. Quarantine codes describe bad input; reject codes name the rule that fired. */
-export type ReasonCode = string;
+import type { ReasonCode } from './reasons.js';
+/** Stable reason codes (every one is listed in reasons.ts). */
+export type { ReasonCode };
 
 /** Where an input record came from: used in quarantine records and error messages. */
 export interface SourcePos {
@@ -135,6 +136,6 @@ export interface Outcome {
   raw?: string;
   /** where the input came from */
   pos: SourcePos;
-  /** bytes of input this record took (0 when it came as an object through the library API) */
+  /** bytes of input this record took; for a record given as an object (library API), its text's UTF-8 length */
   bytes: number;
 }

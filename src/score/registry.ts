@@ -7,11 +7,12 @@ import type { DiversityScore, Features, JsonRecord, OriginLabel, OriginScore, Sc
 /** Stateful near-duplicate scorer: `score` only reads; `commit`/`remove` are the state effects the core applies. */
 export type { DedupScorer } from './dedup/index.js';
 import type { DedupScorer } from './dedup/index.js';
+import type { RuleFailure } from './diversity/index.js';
 
 export interface Scorers {
   dedup: DedupScorer | null;
   diversity: ((record: JsonRecord, f: Features) => DiversityScore) | null;
-  diversityRules: ((s: DiversityScore) => Array<{ code: string; hard: boolean }>) | null;
+  diversityRules: ((s: DiversityScore) => RuleFailure[]) | null;
   origin: ((record: JsonRecord, f: Features, ctx: ScoreContext) => OriginScore) | null;
   labelOf: ((o: OriginScore | null, record: JsonRecord) => OriginLabel) | undefined;
 }
