@@ -18,7 +18,7 @@ function fakeBin(aptExit: number): string {
     symlinkSync(r.stdout.trim(), join(bin, t));
   }
   writeFileSync(join(bin, 'id'), '#!/bin/bash\necho 0\n');
-  writeFileSync(join(bin, 'apt-get'), `#!/bin/bash\nfor i in $(seq 1 100); do echo "apt line $i for $*"; done\nexit ${aptExit}\n`);
+  writeFileSync(join(bin, 'apt-get'), `#!/bin/bash\nfor ((i = 1; i <= 100; i++)); do echo "apt line $i for $*"; done\nexit ${aptExit}\n`);
   chmodSync(join(bin, 'id'), 0o755);
   chmodSync(join(bin, 'apt-get'), 0o755);
   return bin;
