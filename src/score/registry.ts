@@ -1,6 +1,8 @@
 /**
- * The scorer registry: the one list the core walks. Adding a scorer is one module (pure: record + features ->
- * numbers), a config section with `enabled`, and one entry here.
+ * The scorers the core calls, one slot per family (null when switched off); build.ts fills them from the config.
+ * Adding a scorer is one module (pure: record + features -> numbers), a config section with `enabled`, a slot here,
+ * its construction in build.ts, its call in FilterCore.prepare (stage/core.ts), its annotation field, and a rule in
+ * the router if it is to decide anything.
  */
 import type { DiversityScore, Features, JsonRecord, OriginLabel, OriginScore, ScoreContext } from '../types.js';
 
