@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
 import type { StateBackend } from './backend.js';
-import { FileBackend, MemoryBackend } from './memory-backend.js';
+import { FileBackend, MemoryBackend } from './private-backends.js';
 import { loadRedisBackend } from './load-redis.js';
 
 export * from './backend.js';
-export { FileBackend, MemoryBackend } from './memory-backend.js';
+export { FileBackend, MemoryBackend } from './private-backends.js';
 export { redactUrl } from './url.js';
 // the Redis backend (and its client library) loads only when a run uses it: import it from './redis-backend.js'
 
