@@ -10,8 +10,9 @@ export type Decision = 'accept' | 'reject' | 'quarantine';
 export type OriginLabel = 'human' | 'synthetic' | 'unknown';
 export type OriginBy = 'declared' | 'detector' | 'none';
 
-/** Stable reason codes. Quarantine codes describe bad input; reject codes name the rule that fired. */
-export type ReasonCode = string;
+import type { ReasonCode } from './reasons.js';
+/** Stable reason codes (every one is listed in reasons.ts). */
+export type { ReasonCode };
 
 /** Where an input record came from: used in quarantine records and error messages. */
 export interface SourcePos {
@@ -49,6 +50,8 @@ export interface Annotation {
   shard: string | null;
   /** quarantine only: where the bad input was */
   source?: SourcePos;
+  /** quarantine only: what was wrong with it */
+  detail?: string;
 }
 
 /**
@@ -133,13 +136,8 @@ export interface Outcome {
   annotation: Annotation;
   /** the original input line: for records read from JSONL, and (possibly truncated) for bad lines */
   raw?: string;
+  /** where the input came from */
   pos: SourcePos;
+  /** bytes of input this record took; for a record given as an object (library API), its text's UTF-8 length */
   bytes: number;
-  /** the original line's bytes (JSONL input), rawChunk[rawStart, rawEnd): written back as they are when the record
-   * passes unannotated */
-  rawChunk?: Buffer;
-  rawStart?: number;
-  rawEnd?: number;
-  /** the record's features, for scored records (lazy: e.g. the nightly job reads exactHash for its ledger) */
-  features?: Features;
 }

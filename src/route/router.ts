@@ -14,6 +14,7 @@ import type { Config } from '../config/index.js';
 import { getPath } from '../config/index.js';
 import { hashString } from '../text/hash.js';
 import type { DiversityScore, DupScore, Features, JsonRecord, OriginLabel, OriginScore, ReasonCode, SourcePos } from '../types.js';
+import type { RuleFailure } from '../score/diversity/index.js';
 import { ClusterKeyer, CountTable, DocFreqSketch, distinct } from './sketch.js';
 
 export interface Scored {
@@ -31,7 +32,7 @@ export interface Scored {
   diversity: DiversityScore | null;
   origin: OriginScore | null;
   /** failing diversity rules in order, from the diversity module's evaluateRules */
-  ruleFailures: Array<{ code: string; hard: boolean }>;
+  ruleFailures: RuleFailure[];
   /** extra hard reasons decided outside the router's scorers (e.g. synthetic_reuse from the ledger) */
   extraReasons?: ReasonCode[];
 }

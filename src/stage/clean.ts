@@ -33,6 +33,7 @@ import { readSpool, splitPoints, writeSpool, type SpoolResult } from './spool.js
 import { renderReport, type Report } from '../report/report.js';
 import { VERSION } from '../version.js';
 import type { DupScore, OriginLabel, Outcome } from '../types.js';
+import { internalsOf } from './outcome-internals.js';
 
 export interface CleanOptions {
   inDir: string;
@@ -392,7 +393,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     const notes: LedgerNote[] = [];
     const record = (x: Outcome) => {
       if (x.annotation.decision === 'quarantine') return;
-      notes.push({ hash: x.features!.exactHash, run: run.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' });
+      notes.push({ hash: internalsOf(x)!.features!.exactHash, run: run.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' });
       if (x.annotation.decision === 'accept') {
         const s = seqById.get(x.id);
         if (s !== undefined) accepted.add(s);

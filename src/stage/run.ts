@@ -11,6 +11,7 @@ import { SynthfilterError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { join } from 'node:path';
 import type { Outcome } from '../types.js';
+import { internalsOf } from './outcome-internals.js';
 
 export interface RunOptions {
   sources: string[];
@@ -126,7 +127,8 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
       const d = x.annotation.decision;
       if (o.mode === 'score') pushOut(Buffer.from(serializeOutcome(x, true, key) + '\n'));
       else if (d === 'accept') {
-        if (!cfg.output.annotate && x.rawChunk) pushRaw(x.rawChunk, x.rawStart!, x.rawEnd!);
+        const inner = internalsOf(x);
+        if (!cfg.output.annotate && inner?.rawChunk) pushRaw(inner.rawChunk, inner.rawStart!, inner.rawEnd!);
         else pushOut(Buffer.from(serializeOutcome(x, cfg.output.annotate, key) + '\n'));
       }
       else if (d === 'quarantine' && quarantineFile) {

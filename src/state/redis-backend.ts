@@ -671,17 +671,6 @@ export class RedisBackend implements StateBackend {
       /* already closed */
     }
   }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // measurement (bench, docs)
-
-  /** INFO memory used_memory, and the number of indexed (live) records. */
-  async memory(): Promise<{ usedMemory: number; indexed: number }> {
-    const info = ((await this.client.sendCommand(['INFO', 'memory'], { typeMapping: TYPES })) as Buffer).toString();
-    const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-    const n = Number(((await this.client.sendCommand(['GET', `${this.tag}:n`], { typeMapping: TYPES })) as Buffer | null)?.toString() ?? 0);
-    return { usedMemory: used, indexed: n };
-  }
 }
 
 function pidAlive(pid: number): boolean {
