@@ -232,6 +232,15 @@ async function clean(values: Record<string, unknown>, cfg: Config, log: Logger):
   }
   const { runClean } = await import('../stage/clean.js');
   const { isBackendUnavailable } = await import('../state/backend.js');
+  // ---- signals (docs/security.md "Signals"): the first SIGTERM/SIGINT stops the run cleanly (exit 143/130);
+  // a second one exits at once (the lock is then stale and taken over by the next run on this host)
+  const stopper = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stopper.signal.aborted) process.exit(sig === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
+    stopper.abort(sig);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const t0 = Date.now();
     // seconds since process start at the end of each phase: in the summary's fields (JSON logs), for "where did the time go"
@@ -248,7 +257,9 @@ async function clean(values: Record<string, unknown>, cfg: Config, log: Logger):
       workers,
       runId: values['run-id'] as string | undefined,
       log: (msg, fields) => log.info(msg, fields),
+      signal: stopper.signal,
     });
+    if (r.stoppedBy) return r.stoppedBy === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
     if (!r.summary) {
       if (!values['quiet']) log.info('clean: no new or changed input files; nothing to do');
       return EXIT.ok;
@@ -274,5 +285,8 @@ async function clean(values: Record<string, unknown>, cfg: Config, log: Logger):
       return e.code === 'E_LOCKED' ? EXIT.locked : e.code === 'E_STATE' ? EXIT.state : e.code === 'E_INPUT' ? EXIT.input : e.code === 'E_OUTPUT' ? EXIT.output : EXIT.usage;
     }
     throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
 }

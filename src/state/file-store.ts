@@ -11,7 +11,8 @@
  * A generation is written completely (every file fsynced) before STATE.json is atomically replaced, so a crash at
  * any point leaves either the old or the new generation current, never a mix.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
+import { removeContained } from '../fsx/contained.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SynthfilterError } from '../errors.js';
@@ -107,7 +108,7 @@ export class FileStateStore {
         }
       }
       if (sameHost && !alive) {
-        rmSync(path, { force: true }); // stale: its process is gone
+        removeContained(path, [this.dir]); // stale: its process is gone
         continue;
       }
       throw new SynthfilterError(
@@ -120,7 +121,7 @@ export class FileStateStore {
   }
 
   unlock(): void {
-    if (this.locked) rmSync(join(this.dir, 'lock'), { force: true });
+    if (this.locked) removeContained(join(this.dir, 'lock'), [this.dir]);
     this.locked = false;
   }
 
@@ -166,7 +167,7 @@ export class FileStateStore {
   save(s: SaveSnapshot): number {
     const next = s.generation + 1;
     const g = join(this.dir, gen(next));
-    rmSync(g, { recursive: true, force: true });
+    removeContained(g, [this.dir]);
     mkdirSync(g, { recursive: true });
     // every file is written piece by piece (the dedup snapshot comes as pieces) and fsynced through one descriptor
     const put = (name: string, data: string | Uint8Array | Uint8Array[]) => {
@@ -189,7 +190,7 @@ export class FileStateStore {
     put('registry.json', JSON.stringify(Object.fromEntries(Object.entries(s.registry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))));
     put('runs.json', JSON.stringify(s.runs));
     writeFileAtomic(join(this.dir, 'STATE.json'), JSON.stringify({ format: STATE_FORMAT, fingerprint: s.fingerprint, generation: next }) + '\n');
-    for (const d of readdirSync(this.dir)) if (/^gen-\d+$/.test(d) && d !== gen(next)) rmSync(join(this.dir, d), { recursive: true, force: true });
+    for (const d of readdirSync(this.dir)) if (/^gen-\d+$/.test(d) && d !== gen(next)) removeContained(join(this.dir, d), [this.dir]);
     return next;
   }
 
@@ -210,8 +211,8 @@ export class FileStateStore {
   /** The work files first, then the pending record that names them: a cleanup cut short by a crash is still
    * recorded, and the next run finishes it. */
   clearPending(runId: string): void {
-    rmSync(join(this.workDir, runId), { recursive: true, force: true });
-    rmSync(join(this.dir, 'pending.json'), { force: true });
+    removeContained(join(this.workDir, runId), [this.dir]);
+    removeContained(join(this.dir, 'pending.json'), [this.dir]);
   }
 }
 
