@@ -96,7 +96,7 @@ function stopMidRun(args: string[], signal: NodeJS.Signals): Promise<{ code: num
 
 test('signals (CLI): SIGTERM mid-run exits 143, SIGINT 130; lock released, stopped manifest; the rerun equals an uninterrupted run', async () => {
   const d = tmp('sf-sig-cli-');
-  const inp = corpus(d, 4, 1500);
+  const inp = corpus(d, 4, 700);
   const base = (o: string, s: string, workers: string) => ['clean', '--in', inp, '--out', join(d, o), '--state', join(d, s), '--run-id', 'n', '--workers', workers];
   const ref = await runCli(base('ref-out', 'ref-state', '2'));
   assert.equal(ref.code, 0, ref.stderr);
