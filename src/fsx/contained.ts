@@ -61,7 +61,13 @@ export function removeContained(p: string, roots: readonly string[]): void {
   }
   // rmSync walks with lstat: links inside the folder are unlinked, never entered
   if (isDir) rmSync(at, { recursive: true, force: true });
-  else unlinkSync(at);
+  else {
+    try {
+      unlinkSync(at);
+    } catch (e) {
+      if (!missing(e)) throw e; // gone in the meantime: what was wanted
+    }
+  }
 }
 
 /** Rename `from` to `to`, both inside one of `roots` (replacing a file at `to`, as rename(2) does). */
