@@ -71,12 +71,12 @@ const exists = (p: string) => {
 };
 
 /** A new run: its output folder must not exist (another run's output is never replaced). */
-export function assertOutputFree(outDir: string, runId: string): void {
+export function assertOutputFree(outDir: string, runId: string, remedy = 'choose another --run-id or move that folder'): void {
   const final = finalDir(outDir, runId);
   if (!exists(final)) return;
   const m = publishedBy(final);
   const owner = m && typeof m.run_id === 'string' ? ` (published by run ${m.run_id}${typeof m.started_at === 'string' ? ` started ${m.started_at}` : ''})` : '';
-  throw new SynthfilterError('E_OUTPUT', `clean: ${final} exists${owner}: refusing to replace another run's output; choose another --run-id or move that folder`, final);
+  throw new SynthfilterError('E_OUTPUT', `clean: ${final} exists${owner}: refusing to replace another run's output; ${remedy}`, final);
 }
 
 /**
@@ -88,7 +88,7 @@ export function reclaimOwnOutput(f: CleanFolders, run: PendingRun): void {
   if (exists(final)) {
     const m = publishedBy(final);
     const ours = m !== null && m.run_id === run.runId && m.started_at === run.startedAt && m.config_fingerprint === run.fingerprint;
-    if (!ours) assertOutputFree(f.outDir, run.runId); // throws
+    if (!ours) assertOutputFree(f.outDir, run.runId, `the pending run ${run.runId} publishes there: move that folder away and rerun`); // throws
     removeContained(final, cleanRoots(f));
   }
   removeContained(stagingDir(f.outDir, run.runId), cleanRoots(f));

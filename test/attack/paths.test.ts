@@ -261,7 +261,7 @@ test('names: property: a name is accepted exactly when it is one plain directory
       assert.equal(nameProblem(s) === null, plain, JSON.stringify(s));
       if (!plain) assert.throws(() => validateName('--run-id', s), (e: unknown) => e instanceof SynthfilterError && e.code === 'E_USAGE' && e.message.startsWith('--run-id'));
     }),
-    { numRuns: 500 },
+    { numRuns: 200 },
   );
 });
 

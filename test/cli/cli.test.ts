@@ -116,8 +116,10 @@ test('SIGTERM: stops reading, flushes, writes the manifest, exits 143', async ()
   let stderr = '';
   p.stderr.on('data', (x) => (stderr += x));
   p.stdin.write(jsonl(Array.from({ length: 100 }, (_, i) => ({ id: i, text: fakeText(i + 1, 15) }))));
-  // stdin stays open: the process is blocked reading when the signal arrives
-  await new Promise((r) => setTimeout(r, 700));
+  // stdin stays open: the process is blocked reading when the signal arrives. The output folder appears once the
+  // run has started (its signal handlers are installed by then): a fixed delay is too short on a loaded machine
+  while (!existsSync(out)) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, 300));
   p.kill('SIGTERM');
   const code = await new Promise((r) => p.on('close', r));
   assert.equal(code, 143, stderr);
