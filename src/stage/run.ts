@@ -8,6 +8,8 @@ import { fingerprint, type Config } from '../config/index.js';
 import { DirectorySink, AtomicFile, writeFileAtomic, type FileInfo } from '../sink/files.js';
 import { serializeOutcome } from '../sink/serialize.js';
 import { SynthfilterError } from '../errors.js';
+import { assertOutDirSparesInputs, assertOutputsAreNotInputs, outputTarget, type NamedOutput } from '../fsx/output-target.js';
+import { entryLocation, realLocation } from '../fsx/contained.js';
 import { VERSION } from '../version.js';
 import { join } from 'node:path';
 import type { Outcome } from '../types.js';
@@ -69,8 +71,33 @@ class StdoutWriter {
   }
 }
 
+/**
+ * Before anything is written: no output may replace an input (E_USAGE), and --rejects and --quarantine naming one
+ * file (also through a link) share one writer.
+ */
+function checkOutputs(o: RunOptions): void {
+  const stdinIsInput = (o.sources.length === 0 || o.sources.includes('-')) && (o.stdin ?? process.stdin) === process.stdin;
+  const named: NamedOutput[] = [];
+  if (o.outDir) assertOutDirSparesInputs(o.outDir, o.sources);
+  else {
+    if (o.rejectsPath) named.push({ flag: '--rejects', path: o.rejectsPath });
+    if (o.quarantinePath && o.quarantinePath !== o.rejectsPath) named.push({ flag: '--quarantine', path: o.quarantinePath });
+  }
+  assertOutputsAreNotInputs(named, o.sources, stdinIsInput);
+}
+
+/** Where an output's bytes really go (a link's target, the real folder). */
+function outputLocation(p: string): string {
+  const t = outputTarget(p);
+  return t.mode === 'replace' ? entryLocation(t.path) : realLocation(p);
+}
+
+/** The same output file under two names (a link, `./x` and `x`)? */
+const sameOutput = (a: string, b: string) => a === b || outputLocation(a) === outputLocation(b);
+
 export async function runFilter(o: RunOptions): Promise<RunResult> {
   const { cfg } = o;
+  checkOutputs(o);
   const core = new FilterCore(cfg, { shards: !!o.outDir, inputOrder: o.mode === 'score' });
   const stdout = new StdoutWriter(o.stdout);
   const key = cfg.output.annotationKey;
@@ -79,7 +106,7 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
   const rejectsFile = !dirSink && o.rejectsPath ? new AtomicFile(o.rejectsPath, gz(o.rejectsPath), o.rejectsPath) : null;
   const quarantineFile =
     !dirSink && o.quarantinePath
-      ? o.quarantinePath === o.rejectsPath
+      ? rejectsFile && sameOutput(o.quarantinePath, o.rejectsPath!)
         ? rejectsFile
         : new AtomicFile(o.quarantinePath, gz(o.quarantinePath), o.quarantinePath)
       : null;

@@ -14,7 +14,8 @@
  * fails every call: the worker stops instead of deduplicating against an empty index.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { removeContained } from '../fsx/contained.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -399,7 +400,7 @@ export class RedisBackend implements StateBackend {
   }
 
   async clearPending(runId: string): Promise<void> {
-    rmSync(join(this.workDir, runId), { recursive: true, force: true }); // the pending run itself went with the commit
+    removeContained(join(this.workDir, runId), [this.workDir]); // the pending run itself went with the commit
   }
 
   // -------------------------------------------------------------------------------------------------------------
