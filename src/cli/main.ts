@@ -12,6 +12,7 @@ import { runFilter } from '../stage/run.js';
 import { VERSION } from '../version.js';
 import { createLogger, type Logger } from './log.js';
 import type { Stats } from '../stage/core.js';
+import { shareSummary } from '../stage/share.js';
 
 /** Documented exit codes (README "Exit codes"). */
 export const EXIT = {
@@ -94,7 +95,8 @@ function summary(s: Stats): string {
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  return `input=${s.seen} accept=${s.accept} reject=${s.reject} quarantine=${s.quarantine}${reasons ? ` | ${reasons}` : ''}`;
+  const share = shareSummary(s.syntheticShare.report().estimate);
+  return `input=${s.seen} accept=${s.accept} reject=${s.reject} quarantine=${s.quarantine}${share ? ` ${share}` : ''}${reasons ? ` | ${reasons}` : ''}`;
 }
 
 function progressReporter(log: Logger, enabled: boolean, stderr: NodeJS.WritableStream): ((s: Stats) => void) | undefined {
@@ -189,6 +191,7 @@ export async function main(io: CliIO): Promise<number> {
     if (!values.quiet) {
       if ((io.stderr as NodeJS.WriteStream).isTTY) io.stderr.write('\r\x1b[K');
       log.info(summary(res.stats));
+      for (const w of res.warnings) log.warn(`${w.code}: ${w.message}`);
       if (res.unwritten) log.warn(`${res.unwritten} rejected/quarantined records were counted but not written (use --rejects FILE or --out DIR)`);
       if (res.manifestPath) log.info(`manifest: ${res.manifestPath}`);
     }
@@ -257,11 +260,12 @@ async function clean(values: Record<string, unknown>, cfg: Config, log: Logger):
     if (!values['quiet']) {
       log.info(
         `clean ${r.runId}${r.resumed ? ' (resumed)' : ''}: files=${r.files} input=${s.inputs} accept=${s.accept} reject=${s.reject} quarantine=${s.quarantine} ` +
-          `synthetic_share=${(s.synthetic_share * 100).toFixed(1)}% tail_retention=${s.tail_retention === null ? 'n/a' : (s.tail_retention * 100).toFixed(1) + '%'} ` +
+          `synthetic_share=${(s.synthetic_share * 100).toFixed(1)}% ${shareSummary(s.synthetic_share_estimate)}${s.synthetic_share_estimate ? ' ' : ''}tail_retention=${s.tail_retention === null ? 'n/a' : (s.tail_retention * 100).toFixed(1) + '%'} ` +
           `in ${((Date.now() - t0) / 1000).toFixed(1)}s -> ${r.outDir}`,
         { phases },
       );
     }
+    for (const w of r.warnings) log.warn(`${w.code}: ${w.message}`);
     for (const e of r.errors) log.error(e);
     return r.errors.length ? EXIT.input : EXIT.ok;
   } catch (e) {

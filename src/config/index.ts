@@ -134,6 +134,7 @@ const CONSTRAINTS: Record<string, Check> = {
   'route.syntheticBuffer': num(0, 10_000_000, true),
   'route.maxWait': num(1, 1e12, true),
   'route.unknownCountsAs': oneOf('human', 'synthetic'),
+  'route.capBasis': oneOf('labels', 'expected'),
   'route.maxStratumShare': num(0.0001, 1),
   'route.maxSyntheticReuse': num(0, 65535, true),
   'route.maxClusterSize': num(0, 65535, true),

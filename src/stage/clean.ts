@@ -31,6 +31,8 @@ import { buildScorers } from '../score/build.js';
 import { FilterCore, tailRetention, type Prepared } from './core.js';
 import { readSpool, splitPoints, writeSpool, type SpoolResult } from './spool.js';
 import { renderReport, type Report } from '../report/report.js';
+import { risingWarning, shareWarnings, type RunWarning } from './share-warnings.js';
+import type { ShareReport } from './share.js';
 import { VERSION } from '../version.js';
 import type { DupScore, OriginLabel, Outcome } from '../types.js';
 
@@ -58,6 +60,8 @@ export interface CleanResult {
   resumed: boolean;
   /** input files that could not be read completely */
   errors: string[];
+  /** warnings about the night's synthetic share (also in manifest.json and report.json); the CLI logs them */
+  warnings: RunWarning[];
 }
 
 const INPUT_EXT = /\.(jsonl|ndjson|json)(\.gz|\.zst)?$/i;
@@ -155,7 +159,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       pending = await plan(o, registry0, backend.generation, fp);
       if (pending.files.length === 0) {
         log('nothing new to process', { inputs: o.inDir });
-        return { runId: null, outDir: null, files: 0, summary: null, resumed: false, errors: [] };
+        return { runId: null, outDir: null, files: 0, summary: null, resumed: false, errors: [], warnings: [] };
       }
       await backend.writePending(pending);
     } else log(`resuming interrupted run ${pending!.runId}`);
@@ -452,6 +456,11 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
 
     // ---- report + manifest, then the output directory goes into place
     const st = core.stats;
+    const share = st.syntheticShare.report();
+    const est = share.estimate;
+    const warnings = shareWarnings(st.syntheticShare, share, cfg.route.maxSyntheticShare);
+    const rising = risingWarning(est?.input ?? null, runs0.map((x) => x.synthetic_share_estimate?.input));
+    if (rising) warnings.push(rising);
     const summary: RunSummary = {
       runId: run.runId,
       startedAt: run.startedAt,
@@ -463,11 +472,13 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       synthetic_share: st.accept ? st.originAccepted.synthetic / st.accept : 0,
       tail_retention: tailRetention(st),
       reasons: st.reasons,
+      synthetic_share_estimate: est ? { input: est.input, accepted: est.accepted, undeclared: est.undeclared } : null,
     };
     const runs = [...runs0, summary];
     const clusterSizes: Record<string, number> = {};
     for (const n of sizes.values()) clusterSizes[String(n)] = (clusterSizes[String(n)] ?? 0) + 1;
-    const report: Report = {
+    // the synthetic share (label counts and the estimate) and its warnings are additive fields of the report
+    const report: Report & { synthetic_share: { input: number; accepted: number } & ShareReport; warnings: RunWarning[] } = {
       version: VERSION,
       run_id: run.runId,
       started_at: run.startedAt,
@@ -477,7 +488,13 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       reasons: st.reasons,
       origin: { input: st.origin, accepted: st.originAccepted },
       max_synthetic_share: cfg.route.maxSyntheticShare,
-      shards: sink.shards,
+      synthetic_share: {
+        input: st.seen - st.quarantine ? st.origin.synthetic / (st.seen - st.quarantine) : 0,
+        accepted: st.accept ? st.originAccepted.synthetic / st.accept : 0,
+        ...share,
+      },
+      warnings,
+      shards: sink.shards.map((x) => ({ ...x, synthetic_share_estimate: st.syntheticShare.shard(x.name) })),
       rejects: sink.rejects,
       quarantine: sink.quarantine,
       p_ai_hist: st.pAiHist,
@@ -508,7 +525,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     phase('committed');
     await backend.clearPending(run.runId);
     await closing;
-    return { runId: run.runId, outDir: final, files: run.files.length, summary, resumed, errors };
+    return { runId: run.runId, outDir: final, files: run.files.length, summary, resumed, errors, warnings };
   } finally {
     await pool?.close();
     await backend.close();

@@ -10,6 +10,7 @@ import { hash64, hex32 } from '../text/hash.js';
 import { Router, type Routed, type Scored } from '../route/router.js';
 import { buildScorers } from '../score/build.js';
 import type { Scorers } from '../score/registry.js';
+import { ShareTracker, shareParams } from './share.js';
 import type { Annotation, DupScore, Features, InputItem, JsonRecord, Outcome, OriginLabel, SourcePos } from '../types.js';
 
 /** Quarantine reason codes produced by record validation (the readers add their own). */
@@ -34,6 +35,9 @@ export interface Stats {
   tail: { seen: number; accepted: number; hard: number };
   /** p_ai histogram (10 bins over [0,1]) per origin label, for records the detector judged */
   pAiHist: Record<OriginLabel, number[]>;
+  /** the estimated synthetic share (with an interval) of the input, the accepted records and each shard:
+   * `syntheticShare.report()` (docs/synthetic-share.md) */
+  syntheticShare: ShareTracker;
 }
 
 export const newStats = (): Stats => ({
@@ -47,6 +51,7 @@ export const newStats = (): Stats => ({
   bytesIn: 0,
   tail: { seen: 0, accepted: 0, hard: 0 },
   pAiHist: { human: new Array(10).fill(0), synthetic: new Array(10).fill(0), unknown: new Array(10).fill(0) },
+  syntheticShare: new ShareTracker(null, null),
 });
 
 /** Tail retention = tail records accepted / tail records seen, hard rejections excluded (null when none). */
@@ -102,7 +107,9 @@ export class FilterCore {
     };
     this.featurize = createFeaturizer({ ...d.normalize, shingleUnit: d.shingle.unit, shingleSize: d.shingle.size, seed: d.seed });
     this.scorers = opts.scorers ?? buildScorers(cfg);
-    this.router = new Router(cfg, { shards: !!opts.shards, labelOf: this.scorers.labelOf });
+    const quantification = shareParams(cfg);
+    this.stats.syntheticShare = ShareTracker.forConfig(cfg, quantification);
+    this.router = new Router(cfg, { shards: !!opts.shards, labelOf: this.scorers.labelOf, quantification });
     this.textField = cfg.input.textField;
     this.idField = cfg.input.idField;
   }
@@ -120,6 +127,7 @@ export class FilterCore {
       this.stats.origin[a.origin.label]++;
       if (a.decision === 'accept') this.stats.originAccepted[a.origin.label]++;
       if (a.origin.p_ai !== null) this.stats.pAiHist[a.origin.label][Math.min(9, Math.floor(a.origin.p_ai * 10))]!++;
+      this.stats.syntheticShare.observe(a, o.record);
     }
   }
 
@@ -170,6 +178,7 @@ export class FilterCore {
       if (s.origin.reason) ann.origin.reason = s.origin.reason;
       if (s.origin.top) ann.origin.top = s.origin.top;
     } else ann.origin.label = r.label;
+    if (r.mass !== undefined) ann.origin.synthetic_mass = r.mass;
     ann.tail = r.tail;
     if (r.tail) {
       ann.tail_rule = r.tailRule;
