@@ -26,6 +26,10 @@ export interface ShareEstimateBlock {
   undeclared: number;
   /** fraction of the undeclared records the detector did not score (too short, not English, code, detector off) */
   abstained: number;
+  /** the estimator's confidence in the input estimate: "low" when it rests on little evidence or on scores unlike
+   * every validation source (the reason says which) */
+  confidence?: 'ok' | 'low';
+  low_confidence_reason?: string;
 }
 
 /** What a run reports about its synthetic share beyond the label counts. */
@@ -140,6 +144,9 @@ export class ShareTracker {
       undeclared: this.records ? this.undeclared / this.records : 0,
       abstained: this.undeclared ? this.abstainedCount / this.undeclared : 0,
     };
+    const q = i as { confidence?: 'ok' | 'low'; lowConfidenceReason?: string };
+    if (q.confidence) out.estimate.confidence = q.confidence;
+    if (q.lowConfidenceReason) out.estimate.low_confidence_reason = q.lowConfidenceReason;
     return out;
   }
 
