@@ -10,7 +10,7 @@
  */
 import type { Config } from '../config/index.js';
 import { getPath } from '../config/index.js';
-import { declaredLabel, loadModel, type OriginConfig } from '../score/origin/index.js';
+import { loadModel, type OriginConfig } from '../score/origin/index.js';
 import { ShareAccumulator, quantificationParams, type QuantificationParams, type ShareEstimate } from '../score/origin/prevalence.js';
 import type { Annotation, JsonRecord } from '../types.js';
 
@@ -54,13 +54,17 @@ export class ShareTracker {
   readonly input: ShareAccumulator;
   readonly accepted: ShareAccumulator;
   private readonly shards = new Map<string, ShareAccumulator>();
+  /** the shard fed last (accepted records come shard after shard): no map lookup per record */
+  private lastShard: string | null = null;
+  private lastAcc: ShareAccumulator | null = null;
   /** non-quarantined records seen, undeclared ones, and undeclared ones the detector abstained on (by reason) */
   records = 0;
   undeclared = 0;
   abstained: Record<string, number> = {};
   provenanceInvalid = 0;
   private readonly field: string | null;
-  private readonly declared: OriginConfig['declared'] | undefined;
+  private readonly listed: unknown[];
+  private readonly read: ((record: JsonRecord) => unknown) | null;
 
   /**
    * @param params the estimator's parameters (null: detector off or no parameters in the model)
@@ -69,8 +73,9 @@ export class ShareTracker {
   constructor(private readonly params: QuantificationParams | null, private readonly origin: Partial<OriginConfig> | null) {
     this.input = new ShareAccumulator(params);
     this.accepted = new ShareAccumulator(params);
-    this.declared = origin?.declared;
     this.field = origin?.declared?.field ? origin.declared.field : null;
+    this.read = this.field === null ? null : pathReader(this.field);
+    this.listed = [...(origin?.declared?.synthetic ?? []), ...(origin?.declared?.human ?? [])];
   }
 
   static forConfig(cfg: Config, params: QuantificationParams | null = shareParams(cfg)): ShareTracker {
@@ -97,18 +102,22 @@ export class ShareTracker {
     this.input.add(declared, pAi);
     if (a.decision !== 'accept') return;
     this.accepted.add(declared, pAi);
-    if (a.shard !== null) {
+    if (a.shard === null) return;
+    if (a.shard !== this.lastShard) {
       let s = this.shards.get(a.shard);
       if (!s) this.shards.set(a.shard, (s = new ShareAccumulator(this.params)));
-      s.add(declared, pAi);
+      this.lastShard = a.shard;
+      this.lastAcc = s;
     }
+    this.lastAcc!.add(declared, pAi);
   }
 
   /** A provenance value that is present but names no label (null counts as absent unless it is listed). */
   private invalid(record: JsonRecord): boolean {
-    const v = getPath(record, this.field!);
+    const v = this.read!(record);
     if (v === undefined || v === null) return false;
-    return declaredLabel(record, this.declared) === null;
+    // the lists as declaredLabel compares them: JSON values of the same type only
+    return !this.listed.includes(v as string);
   }
 
   /** Undeclared records the detector abstained on, whatever the reason. */
@@ -153,6 +162,26 @@ export class ShareTracker {
   toJSON(): ShareReport {
     return this.report();
   }
+}
+
+/**
+ * `getPath(record, path)` with the path split once: this runs for every undeclared record, and splitting the path on
+ * each call (an allocation) cost more than the rest of the estimate's bookkeeping.
+ */
+function pathReader(path: string): (record: JsonRecord) => unknown {
+  const parts = path.split('.');
+  if (parts.length === 1) return (record) => getPath(record, path);
+  const own = (o: unknown, k: string): o is Record<string, unknown> =>
+    typeof o === 'object' && o !== null && !Array.isArray(o) && Object.prototype.hasOwnProperty.call(o, k);
+  return (record) => {
+    if (own(record, path)) return record[path];
+    let o: unknown = record;
+    for (const p of parts) {
+      if (!own(o, p)) return undefined;
+      o = o[p];
+    }
+    return o;
+  };
 }
 
 const f2 = (x: number) => x.toFixed(2);
