@@ -36,7 +36,7 @@ export interface Stats {
   /** p_ai histogram (10 bins over [0,1]) per origin label, for records the detector judged */
   pAiHist: Record<OriginLabel, number[]>;
   /** the estimated synthetic share (with an interval) of the input, the accepted records and each shard:
-   * `syntheticShare.report()` (docs/synthetic-share.md) */
+   * `syntheticShare.report()` (docs/synthetic-share-output.md) */
   syntheticShare: ShareTracker;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Warnings about a run's synthetic share (issue 18, docs/synthetic-share.md "Warnings"): written to
+ * Warnings about a run's synthetic share (issue 18, docs/synthetic-share-output.md "Warnings"): written to
  * `manifest.warnings` as `{code, message}` and logged on stderr. The codes are a public contract.
  *
  *   synthetic_share_above_cap  the accepted estimate's whole interval lies above route.maxSyntheticShare
