@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ROOT, fakeText, jsonl, runCli, tmp } from '../helpers.js';
 
 const manifest = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
@@ -212,4 +213,28 @@ test('share: clean keeps the estimate per night and warns synthetic_share_rising
   const report = JSON.parse(readFileSync(join(out, 'night2', 'report.json'), 'utf8'));
   assert.deepEqual(report.history.map((h: { synthetic_share_estimate: { input: { value: number } } }) => h.synthetic_share_estimate.input.value), [0, 0.8]);
   assert.deepEqual(report.warnings, m2.warnings);
+});
+
+test('share: clean with capBasis expected caps undeclared machine text by its expected mass', async () => {
+  const d = tmp();
+  const [inp, out, state] = ['in', 'out', 'state'].map((x) => join(d, x));
+  mkdirSync(inp);
+  const rows: Array<{ id: string; text: string; meta?: { source: string } }> = [];
+  for (let k = 0; k < 10; k++) fixture.forEach((x, i) => x.label === 'ai' && rows.push({ id: `a${k}-${i}`, text: `${x.text} (${k})` }));
+  for (let i = 0; i < 20; i++) rows.push({ id: `h${i}`, text: fakeText(500 + i, 80), meta: { source: 'human' } });
+  writeFileSync(join(inp, 'a.jsonl'), jsonl(rows));
+  const args = [...DECLARED, '--set', `origin.model="${sharpModel(d)}"`, '--set', 'origin.threshold=0.999', '--set', 'dedup.enabled=false', '--set', 'diversity.enabled=false'];
+  const r = await runCli(['clean', ...args, '--set', 'route.capBasis="expected"', '--in', inp, '--out', out, '--state', state, '--run-id', 'n1']);
+  assert.equal(r.code, 0, r.stderr);
+  const m = manifest(join(out, 'n1'));
+  assert.ok(m.reasons.synthetic_cap > 0, JSON.stringify(m.reasons));
+  const rejected = m.rejects.flatMap((f: { file: string }) =>
+    gunzipSync(readFileSync(join(out, 'n1', f.file))).toString().trim().split('\n').map((l) => JSON.parse(l)),
+  );
+  for (const x of rejected.filter((x: { synthfilter: { reasons: string[] } }) => x.synthfilter.reasons.includes('synthetic_cap'))) {
+    assert.ok(!x.meta, `declared-human ${x.id} was capped`);
+    assert.ok(x.synthfilter.origin.synthetic_mass > 0.2, JSON.stringify(x.synthfilter.origin));
+  }
+  assert.equal(m.counts.accept + m.counts.reject, rows.length);
+  assert.equal(rows.filter((x) => x.meta).length, m.origin.accepted.human, 'every declared-human record kept');
 });
