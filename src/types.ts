@@ -41,6 +41,8 @@ export interface Annotation {
     reason?: string;
     /** top contributing detector features, when origin.explain is on */
     top?: Array<[string, number]>;
+    /** route.capBasis "expected" only: the synthetic mass the record adds to its shard under the cap */
+    synthetic_mass?: number;
   };
   tail: boolean;
   /** the rule that set `tail` (rare_vocab, small_cluster, rare_stratum), when tail is true */

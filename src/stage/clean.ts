@@ -35,6 +35,8 @@ import { buildScorers } from '../score/build.js';
 import { FilterCore, tailRetention, type Prepared } from './core.js';
 import { readSpool, splitPoints, writeSpool, type SpoolResult } from './spool.js';
 import { renderReport, type Report } from '../report/report.js';
+import { risingWarning, shareWarnings, type RunWarning } from './share-warnings.js';
+import type { ShareReport } from './share.js';
 import { VERSION } from '../version.js';
 import type { DupScore, OriginLabel, Outcome } from '../types.js';
 import { internalsOf } from './outcome-internals.js';
@@ -71,6 +73,8 @@ export interface CleanResult {
   stoppedBy?: StopSignal;
   /** the stopped run's manifest (in its staging folder) */
   stoppedManifest?: string;
+  /** warnings about the night's synthetic share (also in manifest.json and report.json); the CLI logs them */
+  warnings: RunWarning[];
 }
 
 const INPUT_EXT = /\.(jsonl|ndjson|json)(\.gz|\.zst)?$/i;
@@ -188,7 +192,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       pending = await plan(o, registry0, backend.generation, fp, stop);
       if (pending.files.length === 0) {
         log('nothing new to process', { inputs: o.inDir });
-        return { runId: null, outDir: null, files: 0, summary: null, resumed: false, errors: [] };
+        return { runId: null, outDir: null, files: 0, summary: null, resumed: false, errors: [], warnings: [] };
       }
       // another run's output is never replaced: refused before this run leaves any trace in the state
       assertOutputFree(o.outDir, pending.runId);
@@ -497,6 +501,11 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     // it, the run finishes: publishing and committing are short and must not be cut in two)
     stop.check();
     const st = core.stats;
+    const share = st.syntheticShare.report();
+    const est = share.estimate;
+    const warnings = shareWarnings(st.syntheticShare, share, cfg.route.maxSyntheticShare);
+    const rising = risingWarning(est?.input ?? null, runs0.map((x) => x.synthetic_share_estimate?.input));
+    if (rising) warnings.push(rising);
     const summary: RunSummary = {
       runId: run.runId,
       startedAt: run.startedAt,
@@ -508,11 +517,13 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       synthetic_share: st.accept ? st.originAccepted.synthetic / st.accept : 0,
       tail_retention: tailRetention(st),
       reasons: st.reasons,
+      synthetic_share_estimate: est ? { input: est.input, accepted: est.accepted, undeclared: est.undeclared } : null,
     };
     const runs = [...runs0, summary];
     const clusterSizes: Record<string, number> = {};
     for (const n of sizes.values()) clusterSizes[String(n)] = (clusterSizes[String(n)] ?? 0) + 1;
-    const report: Report = {
+    // the synthetic share (label counts and the estimate) and its warnings are additive fields of the report
+    const report: Report & { synthetic_share: { input: number; accepted: number } & ShareReport; warnings: RunWarning[] } = {
       version: VERSION,
       run_id: run.runId,
       started_at: run.startedAt,
@@ -522,7 +533,13 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       reasons: st.reasons,
       origin: { input: st.origin, accepted: st.originAccepted },
       max_synthetic_share: cfg.route.maxSyntheticShare,
-      shards: sink.shards,
+      synthetic_share: {
+        input: st.seen - st.quarantine ? st.origin.synthetic / (st.seen - st.quarantine) : 0,
+        accepted: st.accept ? st.originAccepted.synthetic / st.accept : 0,
+        ...share,
+      },
+      warnings,
+      shards: sink.shards.map((x) => ({ ...x, synthetic_share_estimate: st.syntheticShare.shard(x.name) })),
       rejects: sink.rejects,
       quarantine: sink.quarantine,
       p_ai_hist: st.pAiHist,
@@ -553,7 +570,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     phase('committed');
     await backend.clearPending(run.runId);
     await closing;
-    return { runId: run.runId, outDir: final, files: run.files.length, summary, resumed, errors };
+    return { runId: run.runId, outDir: final, files: run.files.length, summary, resumed, errors, warnings };
   } catch (e) {
     if (!(e instanceof RunStopped)) throw e;
     // stopped by a signal: nothing was published or committed (the state is as before the run, the pending run
@@ -565,7 +582,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     const run = planned as PendingRun | null;
     const stoppedManifest = run ? writeStoppedManifest(o.outDir, run, e.signal, reached) : undefined;
     log(`stopped by ${e.signal} after phase "${reached}"${run ? `: run ${run.runId} was not published; rerun to resume it (manifest: ${stoppedManifest})` : ''}`, { run: run?.runId ?? null, stopped_by: e.signal });
-    return { runId: run?.runId ?? null, outDir: null, files: run?.files.length ?? 0, summary: null, resumed, errors: [], stoppedBy: e.signal, stoppedManifest };
+    return { runId: run?.runId ?? null, outDir: null, files: run?.files.length ?? 0, summary: null, resumed, errors: [], warnings: [], stoppedBy: e.signal, stoppedManifest };
   } finally {
     await pool?.close();
     await backend.close();

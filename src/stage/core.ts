@@ -12,6 +12,7 @@ import { buildScorers } from '../score/build.js';
 import type { Scorers } from '../score/registry.js';
 import type { Annotation, DupScore, Features, InputItem, JsonRecord, Outcome, ReasonCode, SourcePos } from '../types.js';
 import { INTERNALS, type CoreOutcome } from './outcome-internals.js';
+import { ShareTracker, shareParams } from './share.js';
 import { countDecision, countInput, countTail, newStats, type Stats } from './stats.js';
 
 /** Quarantine reason codes produced by record validation (the readers add their own). */
@@ -74,7 +75,9 @@ export class FilterCore {
     };
     this.featurize = createFeaturizer({ ...d.normalize, shingleUnit: d.shingle.unit, shingleSize: d.shingle.size, seed: d.seed });
     this.scorers = opts.scorers ?? buildScorers(cfg);
-    this.router = new Router(cfg, { shards: !!opts.shards, labelOf: this.scorers.labelOf });
+    const quantification = shareParams(cfg);
+    this.stats.syntheticShare = ShareTracker.forConfig(cfg, quantification);
+    this.router = new Router(cfg, { shards: !!opts.shards, labelOf: this.scorers.labelOf, quantification });
     this.textField = cfg.input.textField;
     this.idField = cfg.input.idField;
   }
@@ -85,7 +88,7 @@ export class FilterCore {
   }
 
   private emit(o: Outcome, seq: number, out: Outcome[]): void {
-    countDecision(this.stats, o.annotation);
+    countDecision(this.stats, o.annotation, o.record);
     if (!this.opts.inputOrder) {
       out.push(o);
       return;
@@ -130,6 +133,7 @@ export class FilterCore {
       if (s.origin.reason) ann.origin.reason = s.origin.reason;
       if (s.origin.top) ann.origin.top = s.origin.top;
     } else ann.origin.label = r.label;
+    if (r.mass !== undefined) ann.origin.synthetic_mass = r.mass;
     ann.tail = r.tail;
     if (r.tail) {
       ann.tail_rule = r.tailRule;

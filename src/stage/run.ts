@@ -4,6 +4,7 @@
  */
 import { readOptionsOf, readSources } from '../io/read.js';
 import { FilterCore, tailRetention, type Stats } from './core.js';
+import { shareWarnings, type RunWarning } from './share-warnings.js';
 import { fingerprint, type Config } from '../config/index.js';
 import { DirectorySink, AtomicFile, writeFileAtomic, type FileInfo } from '../sink/files.js';
 import { serializeOutcome } from '../sink/serialize.js';
@@ -37,6 +38,8 @@ export interface RunResult {
   error: SynthfilterError | null;
   manifestPath?: string;
   unwritten: number;
+  /** warnings about the run's synthetic share (also in the manifest); the CLI logs them on stderr */
+  warnings: RunWarning[];
 }
 
 const NL = Buffer.from('\n');
@@ -197,6 +200,8 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
   if (stoppedBy !== 'epipe') await dispatch(await core.end());
   error ??= stdout.failed;
   let manifestPath: string | undefined;
+  const share = core.stats.syntheticShare.report();
+  const warnings = shareWarnings(core.stats.syntheticShare, share, cfg.route.maxSyntheticShare);
   const files: FileInfo[] = [];
   if (rejectsFile) files.push(await rejectsFile.close());
   if (quarantineFile && quarantineFile !== rejectsFile) files.push(await quarantineFile.close());
@@ -217,15 +222,17 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
       synthetic_share: {
         input: core.stats.seen - core.stats.quarantine ? core.stats.origin.synthetic / (core.stats.seen - core.stats.quarantine) : 0,
         accepted: core.stats.accept ? core.stats.originAccepted.synthetic / core.stats.accept : 0,
+        ...share,
       },
+      warnings,
       tail: { ...core.stats.tail, retention: tailRetention(core.stats) },
       p_ai_hist: core.stats.pAiHist,
-      shards: dirSink.shards,
+      shards: dirSink.shards.map((x) => ({ ...x, synthetic_share_estimate: core.stats.syntheticShare.shard(x.name) })),
       rejects: dirSink.rejects,
       quarantine: dirSink.quarantine,
       config: cfg,
     };
     writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
   }
-  return { stats: core.stats, stoppedBy, error, manifestPath, unwritten };
+  return { stats: core.stats, stoppedBy, error, manifestPath, unwritten, warnings };
 }

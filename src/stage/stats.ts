@@ -3,7 +3,8 @@
  * sum over records, so the stats of parts of a run merge into the stats of the whole with `mergeStats` (workers,
  * partitions, machines), with no special case.
  */
-import type { Annotation, OriginLabel } from '../types.js';
+import type { Annotation, JsonRecord, OriginLabel } from '../types.js';
+import { ShareTracker } from './share.js';
 
 export interface Stats {
   seen: number;
@@ -20,6 +21,9 @@ export interface Stats {
   tail: { seen: number; accepted: number; hard: number };
   /** p_ai histogram (10 bins over [0,1]) per origin label, for records the detector judged */
   pAiHist: Record<OriginLabel, number[]>;
+  /** the estimated synthetic share (with an interval) of the input, the accepted records and each shard:
+   * `syntheticShare.report()` (docs/synthetic-share-output.md) */
+  syntheticShare: ShareTracker;
 }
 
 const LABELS: readonly OriginLabel[] = ['human', 'synthetic', 'unknown'];
@@ -35,6 +39,7 @@ export const newStats = (): Stats => ({
   bytesIn: 0,
   tail: { seen: 0, accepted: 0, hard: 0 },
   pAiHist: { human: new Array(10).fill(0), synthetic: new Array(10).fill(0), unknown: new Array(10).fill(0) },
+  syntheticShare: new ShareTracker(null, null),
 });
 
 /** Tail retention = tail records accepted / tail records seen, hard rejections excluded (null when none). */
@@ -46,14 +51,15 @@ export function countInput(s: Stats, bytes: number): void {
   s.bytesIn += bytes;
 }
 
-/** Count one final decision. */
-export function countDecision(s: Stats, a: Annotation): void {
+/** Count one final decision (`record`: the input record, for its declared provenance). */
+export function countDecision(s: Stats, a: Annotation, record: JsonRecord | null): void {
   s[a.decision]++;
   for (const r of a.reasons) s.reasons[r] = (s.reasons[r] ?? 0) + 1;
   if (a.decision !== 'quarantine') {
     s.origin[a.origin.label]++;
     if (a.decision === 'accept') s.originAccepted[a.origin.label]++;
     if (a.origin.p_ai !== null) s.pAiHist[a.origin.label][Math.min(9, Math.floor(a.origin.p_ai * 10))]!++;
+    s.syntheticShare.observe(a, record);
   }
 }
 
@@ -79,5 +85,6 @@ export function mergeStats(a: Stats, b: Stats): Stats {
     m.pAiHist[l] = m.pAiHist[l].map((_, i) => (a.pAiHist[l][i] ?? 0) + (b.pAiHist[l][i] ?? 0));
   }
   m.tail = { seen: a.tail.seen + b.tail.seen, accepted: a.tail.accepted + b.tail.accepted, hard: a.tail.hard + b.tail.hard };
+  m.syntheticShare = a.syntheticShare.merge(b.syntheticShare);
   return m;
 }

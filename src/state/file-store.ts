@@ -43,6 +43,13 @@ export interface RunSummary {
   synthetic_share: number;
   tail_retention: number | null;
   reasons: Record<string, number>;
+  /** the night's estimated synthetic share with its interval (issue 18; absent in runs before it, null when the
+   * night had no estimate): the report's trend and clean's synthetic_share_rising warning read it */
+  synthetic_share_estimate?: {
+    input: { value: number; low: number; high: number };
+    accepted: { value: number; low: number; high: number } | null;
+    undeclared: number;
+  } | null;
 }
 
 export interface StateSnapshot {

@@ -13,7 +13,7 @@ import { fakeText, ROOT } from '../helpers.js';
 /** What the core counts per record, as one step of a fold. */
 function countOutcome(s: Stats, o: { annotation: Annotation; bytes: number }, hard: boolean): void {
   countInput(s, o.bytes);
-  countDecision(s, o.annotation);
+  countDecision(s, o.annotation, null);
   if (o.annotation.tail) countTail(s, o.annotation.decision === 'accept', hard);
 }
 
@@ -59,14 +59,14 @@ test('merge of the per-part stats == stats of the whole, for any split (reasons 
 
 test('mergeStats with empty stats is the identity and leaves its inputs alone', () => {
   const s = statsOf([{ annotation: { decision: 'reject', reasons: ['near_dup'], dup: { kind: 'near', of: 'x', similarity: 0.9 }, diversity: {}, origin: { p_ai: 0.42, label: 'human', by: 'detector' }, tail: true, shard: null }, bytes: 10, hard: true }]);
-  const copy = structuredClone(s);
+  const copy = JSON.stringify(s);
   assert.deepEqual(mergeStats(s, newStats()), s);
   assert.deepEqual(mergeStats(newStats(), s), s);
   const twice = mergeStats(s, s);
   assert.equal(twice.reasons['near_dup'], 2);
   assert.equal(twice.pAiHist.human[4], 2);
   assert.deepEqual(twice.tail, { seen: 2, accepted: 0, hard: 2 });
-  assert.deepEqual(s, copy);
+  assert.equal(JSON.stringify(s), copy);
 });
 
 test('on a real run, the core stats equal the fold of its outcomes, and the merge of its parts', async () => {
@@ -87,7 +87,9 @@ test('on a real run, the core stats equal the fold of its outcomes, and the merg
   // the library API yields outcomes in decision order, and the core counts reasons in that order: compare the counts.
   // bytesIn counts input bytes read, which objects given to the library API do not have (outcome.bytes is then the
   // text's length).
-  const norm = (s: Stats) => ({ ...s, bytesIn: 0, reasons: Object.fromEntries(Object.entries(s.reasons).sort()) });
+  // the share tracker's estimate depends on the detector's parameters, which the fold's bare stats do not load: its
+  // counts are compared (the estimator's merge has its own tests in prevalence.test.ts)
+  const norm = (s: Stats) => ({ ...s, bytesIn: 0, reasons: Object.fromEntries(Object.entries(s.reasons).sort()), syntheticShare: { records: s.syntheticShare.records, undeclared: s.syntheticShare.undeclared } });
   assert.deepEqual(norm(statsOf(items)), norm(core));
   const third = Math.floor(items.length / 3);
   assert.deepEqual(norm(mergeParts([items.slice(0, third), items.slice(third, 2 * third), items.slice(2 * third)])), norm(core));

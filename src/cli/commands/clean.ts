@@ -1,4 +1,5 @@
 /** `synthfilter clean --in DIR --out DIR --state DIR`: the nightly job over a directory (see README). */
+import { shareSummary } from '../../stage/share.js';
 import { usageError } from '../../errors.js';
 import { validateName } from '../../fsx/names.js';
 import { buildConfig } from '../build-config.js';
@@ -74,10 +75,11 @@ export async function clean(argv: string[], _io: CliIO): Promise<number> {
     const s = r.summary;
     log.info(
       `clean ${r.runId}${r.resumed ? ' (resumed)' : ''}: files=${r.files} input=${s.inputs} accept=${s.accept} reject=${s.reject} quarantine=${s.quarantine} ` +
-        `synthetic_share=${(s.synthetic_share * 100).toFixed(1)}% tail_retention=${s.tail_retention === null ? 'n/a' : (s.tail_retention * 100).toFixed(1) + '%'} ` +
+        `synthetic_share=${(s.synthetic_share * 100).toFixed(1)}% ${shareSummary(s.synthetic_share_estimate)}${s.synthetic_share_estimate ? ' ' : ''}tail_retention=${s.tail_retention === null ? 'n/a' : (s.tail_retention * 100).toFixed(1) + '%'} ` +
         `in ${((Date.now() - t0) / 1000).toFixed(1)}s -> ${r.outDir}`,
       { phases },
     );
+    for (const w of r.warnings) log.warn(`${w.code}: ${w.message}`);
     for (const e of r.errors) log.error(e);
     return r.errors.length ? EXIT.input : EXIT.ok;
   } finally {
