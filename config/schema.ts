@@ -151,6 +151,10 @@ const route = z
     syntheticBuffer: int(0, 10_000_000).default(10000),
     maxWait: int(1, 1e12).default(100000),
     unknownCountsAs: z.enum(['human', 'synthetic']).default('human'),
+    capBasis: z
+      .enum(['labels', 'expected'])
+      .default('labels')
+      .describe('labels: the cap counts synthetic-labelled records; expected: undeclared records add their probability of being machine-written (docs/synthetic-share-output.md)'),
     maxSyntheticReuse: int(0, 65535).default(1),
     balanceBy: z.string().nullable().default(null),
     maxStratumShare: num(0.0001, 1).default(1),

@@ -12,6 +12,14 @@ if [ "$(id -u)" = "0" ]; then SUDO=""; elif command -v sudo >/dev/null 2>&1; the
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq >&2
-$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >&2
+# apt's output (~100 lines) goes to a log in a temp folder, printed only when the install fails
+log_dir="$(mktemp -d "${TMPDIR:-/tmp}/sf-test-deps-XXXXXX")"
+log="$log_dir/apt.log"
+if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "ensure-test-deps: installing ${need[*]} failed (log above, kept in $log)" >&2
+  exit 1
+fi
+rm -rf "$log_dir"
 for c in redis-server chromium; do command -v "$c" >/dev/null 2>&1 || { echo "ensure-test-deps: $c still missing" >&2; exit 1; }; done
+echo "ensure-test-deps: installed ${need[*]}" >&2

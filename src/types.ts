@@ -10,8 +10,9 @@ export type Decision = 'accept' | 'reject' | 'quarantine';
 export type OriginLabel = 'human' | 'synthetic' | 'unknown';
 export type OriginBy = 'declared' | 'detector' | 'none';
 
-/** Stable reason codes. Quarantine codes describe bad input; reject codes name the rule that fired. */
-export type ReasonCode = string;
+import type { ReasonCode } from './reasons.js';
+/** Stable reason codes (every one is listed in reasons.ts). */
+export type { ReasonCode };
 
 /** Where an input record came from: used in quarantine records and error messages. */
 export interface SourcePos {
@@ -40,6 +41,8 @@ export interface Annotation {
     reason?: string;
     /** top contributing detector features, when origin.explain is on */
     top?: Array<[string, number]>;
+    /** route.capBasis "expected" only: the synthetic mass the record adds to its shard under the cap */
+    synthetic_mass?: number;
   };
   tail: boolean;
   /** the rule that set `tail` (rare_vocab, small_cluster, rare_stratum), when tail is true */
@@ -49,6 +52,8 @@ export interface Annotation {
   shard: string | null;
   /** quarantine only: where the bad input was */
   source?: SourcePos;
+  /** quarantine only: what was wrong with it */
+  detail?: string;
 }
 
 /**
@@ -133,13 +138,8 @@ export interface Outcome {
   annotation: Annotation;
   /** the original input line: for records read from JSONL, and (possibly truncated) for bad lines */
   raw?: string;
+  /** where the input came from */
   pos: SourcePos;
+  /** bytes of input this record took; for a record given as an object (library API), its text's UTF-8 length */
   bytes: number;
-  /** the original line's bytes (JSONL input), rawChunk[rawStart, rawEnd): written back as they are when the record
-   * passes unannotated */
-  rawChunk?: Buffer;
-  rawStart?: number;
-  rawEnd?: number;
-  /** the record's features, for scored records (lazy: e.g. the nightly job reads exactHash for its ledger) */
-  features?: Features;
 }

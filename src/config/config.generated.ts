@@ -245,6 +245,8 @@ export type Config = {
     syntheticBuffer: number;
     maxWait: number;
     unknownCountsAs: "human" | "synthetic";
+    /** labels: the cap counts synthetic-labelled records; expected: undeclared records add their probability of being machine-written (docs/synthetic-share-output.md) */
+    capBasis: "labels" | "expected";
     maxSyntheticReuse: number;
     balanceBy: string | null;
     maxStratumShare: number;

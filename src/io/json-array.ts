@@ -14,7 +14,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { inputError } from '../errors.js';
-import type { InputItem, JsonRecord } from '../types.js';
+import type { InputItem, JsonRecord, ReasonCode } from '../types.js';
 import { skipString, type StringState } from './json-depth.js';
 import { READ_REASONS } from './reasons.js';
 
@@ -206,7 +206,7 @@ export class ArraySplitter {
     const el = this.el!;
     this.el = null;
     const pos = { file: this.src, line: ++this.slots };
-    const bad = (reason: string, detail: string, raw: string): InputItem => ({ kind: 'bad', reason, detail: `byte ${el.start}: ${detail}`, raw, pos: { ...pos, offset: el.start }, bytes: el.bytes });
+    const bad = (reason: ReasonCode, detail: string, raw: string): InputItem => ({ kind: 'bad', reason, detail: `byte ${el.start}: ${detail}`, raw, pos: { ...pos, offset: el.start }, bytes: el.bytes });
     // over both limits: too_large, as a JSONL line over maxLineBytes is line_too_long whatever its depth
     if (el.bytes > this.o.maxLineBytes) return void this.out.push(bad(READ_REASONS.tooLarge, `element of ${el.bytes} bytes exceeds input.maxLineBytes=${this.o.maxLineBytes}`, headText(el)));
     if (el.tooDeep) return void this.out.push(bad(READ_REASONS.tooDeep, `element nested deeper than input.maxDepth=${this.o.maxDepth}`, headText(el)));

@@ -9,12 +9,21 @@
  *   3. soft diversity rules                                                               -> reject unless tail
  *   4. balancing: stratum cap (route.balanceBy) and cluster cap (route.maxClusterSize)   -> reject unless tail
  *   5. synthetic cap: synthetic records wait for quota in every shard                     -> synthetic_cap
+ *
+ * The cap counts labels (route.capBasis "labels": a synthetic-labelled record weighs 1, any other 0) or expected
+ * synthetic mass ("expected", expected-mass.ts: an undeclared record weighs its adjusted probability of being
+ * machine-written). Either way a record that may push its shard over the cap waits in the buffer, lightest first
+ * ("expected": the most likely synthetic undeclared records are the ones left waiting and dropped); declared-human
+ * and tail records weigh 0 and are never held back.
  */
 import type { Config } from '../config/index.js';
 import { getPath } from '../config/index.js';
 import { hashString } from '../text/hash.js';
 import type { DiversityScore, DupScore, Features, JsonRecord, OriginLabel, OriginScore, ReasonCode, SourcePos } from '../types.js';
+import type { RuleFailure } from '../score/diversity/index.js';
 import { ClusterKeyer, CountTable, DocFreqSketch, distinct } from './sketch.js';
+import { ExpectedMass } from './expected-mass.js';
+import type { QuantificationParams } from '../score/origin/prevalence.js';
 
 export interface Scored {
   seq: number;
@@ -31,7 +40,7 @@ export interface Scored {
   diversity: DiversityScore | null;
   origin: OriginScore | null;
   /** failing diversity rules in order, from the diversity module's evaluateRules */
-  ruleFailures: Array<{ code: string; hard: boolean }>;
+  ruleFailures: RuleFailure[];
   /** extra hard reasons decided outside the router's scorers (e.g. synthetic_reuse from the ledger) */
   extraReasons?: ReasonCode[];
 }
@@ -48,6 +57,8 @@ export interface Routed {
   /** the record was rejected by a hard rule (counts against tail retention's denominator: excluded) */
   hard: boolean;
   shard: string | null;
+  /** capBasis "expected": the synthetic mass the record adds to its shard (0 for declared-human and tail records) */
+  mass?: number;
 }
 
 export interface PushResult {
@@ -71,6 +82,8 @@ export interface RouterOptions {
   shards: boolean;
   /** origin label function (origin module); null when origin scoring is off */
   labelOf?: (o: OriginScore | null, record: JsonRecord) => OriginLabel;
+  /** the share estimator's parameters, for capBasis "expected" (null: none; the estimator then uses p_ai as is) */
+  quantification?: QuantificationParams | null;
 }
 
 export interface RouteConfig {
@@ -79,6 +92,8 @@ export interface RouteConfig {
   syntheticBuffer: number;
   maxWait: number;
   unknownCountsAs: 'human' | 'synthetic';
+  /** what the synthetic cap counts: synthetic labels, or expected synthetic mass (unknownCountsAs then plays no part) */
+  capBasis: 'labels' | 'expected';
   balanceBy: string | null;
   maxStratumShare: number;
   maxClusterSize: number;
@@ -95,7 +110,9 @@ export const shardName = (i: number) => `shard-${String(i).padStart(5, '0')}`;
 interface Waiting {
   r: Routed;
   value: number; // priority: higher is kept first
+  sub: number; // second key (capBasis "expected": diversity; 0 otherwise)
   tie: number;
+  mass: number; // synthetic mass it adds to its shard when placed
 }
 
 export class Router {
@@ -105,7 +122,7 @@ export class Router {
   private readonly maxBytes: number;
   private shardIdx = 0;
   private n = 0; // records in current shard
-  private syn = 0; // synthetic records in current shard
+  private syn = 0; // synthetic records (capBasis "expected": synthetic mass) in current shard
   private bytes = 0;
   /** waiting synthetic records, sorted by ascending priority (index 0 = lowest value) */
   private waiting: Waiting[] = [];
@@ -127,6 +144,8 @@ export class Router {
    * per-word work is skipped (records are then never flagged tail).
    */
   private readonly tailActive: boolean;
+  /** capBasis "expected": the mass of each record; null with "labels" */
+  private readonly expected: ExpectedMass | null;
 
   constructor(cfg: Config, private readonly opts: RouterOptions) {
     this.rc = cfg.route as unknown as RouteConfig;
@@ -138,7 +157,8 @@ export class Router {
     this.keyer = new ClusterKeyer(this.rc.seed, (cfg.dedup as { seed?: number }).seed ?? 1);
     this.tailActive =
       this.rc.tail.enabled &&
-      (cfg.diversity.enabled || this.rc.balanceBy !== null || this.rc.maxClusterSize > 0 || this.rc.unknownCountsAs === 'synthetic');
+      (cfg.diversity.enabled || this.rc.balanceBy !== null || this.rc.maxClusterSize > 0 || this.rc.unknownCountsAs === 'synthetic' || this.rc.capBasis === 'expected');
+    this.expected = this.rc.capBasis === 'expected' ? new ExpectedMass(opts.quantification ?? null) : null;
   }
 
   get waitingCount(): number {
@@ -159,10 +179,10 @@ export class Router {
     return this.n > 0 && (this.n >= this.maxRecords || this.bytes + nextBytes > this.maxBytes);
   }
 
-  /** Can one more synthetic record enter the shard it would land in without breaking the cap (prefix-exact)? */
-  private roomFor(nextBytes: number): boolean {
-    if (this.rotateIfFull(nextBytes)) return 1 <= this.share + 1e-9;
-    return this.syn + 1 <= this.share * (this.n + 1) + 1e-9;
+  /** Can a record of synthetic mass `mass` enter the shard it would land in without breaking the cap (prefix-exact)? */
+  private roomFor(nextBytes: number, mass: number): boolean {
+    if (this.rotateIfFull(nextBytes)) return mass <= this.share + 1e-9;
+    return this.syn + mass <= this.share * (this.n + 1) + 1e-9;
   }
 
   private stratumOf(s: Scored): string | null {
@@ -171,7 +191,7 @@ export class Router {
     return v === undefined || v === null ? '(none)' : String(v);
   }
 
-  private place(r: Routed, synthetic: boolean, out: Routed[]): void {
+  private place(r: Routed, mass: number, out: Routed[]): void {
     const s = r.scored;
     if (this.rotateIfFull(s.bytes)) {
       this.shardIdx++;
@@ -180,7 +200,7 @@ export class Router {
       this.bytes = 0;
     }
     this.n++;
-    if (synthetic) this.syn++;
+    this.syn += mass;
     this.bytes += s.bytes;
     this.accepted++;
     const st = this.stratumOf(s);
@@ -194,10 +214,10 @@ export class Router {
   private release(out: Routed[]): void {
     while (this.waiting.length) {
       const top = this.waiting[this.waiting.length - 1]!;
-      if (!this.roomFor(top.r.scored.bytes)) break;
+      if (!this.roomFor(top.r.scored.bytes, top.mass)) break;
       this.waiting.pop();
       this.waitingSeqs.delete(top.r.scored.seq);
-      this.place(top.r, true, out);
+      this.place(top.r, top.mass, out);
     }
   }
 
@@ -207,11 +227,15 @@ export class Router {
     out.push(r);
   }
 
-  /** Priority of a waiting synthetic record: lexical diversity (MATTR, else distinct-2), ties by hash(id, seed). */
-  private priority(r: Routed): Waiting {
+  /**
+   * Priority of a waiting record: lexical diversity (MATTR, else distinct-2), ties by hash(id, seed). capBasis
+   * "expected": the lighter record first (less likely synthetic), then diversity.
+   */
+  private priority(r: Routed, mass: number): Waiting {
     const m = r.scored.diversity?.metrics;
     const v = (m?.['mattr'] ?? m?.['distinct_2'] ?? 0) as number;
-    return { r, value: v, tie: hashString(r.scored.id, this.rc.seed) };
+    const tie = hashString(r.scored.id, this.rc.seed);
+    return this.expected ? { r, value: -mass, sub: v, tie, mass } : { r, value: v, sub: 0, tie, mass };
   }
 
   private insertWaiting(w: Waiting): void {
@@ -221,7 +245,10 @@ export class Router {
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       const m = a[mid]!;
-      if (m.value < w.value || (m.value === w.value && (m.tie < w.tie || (m.tie === w.tie && m.r.scored.seq > w.r.scored.seq)))) lo = mid + 1;
+      const below =
+        m.value < w.value ||
+        (m.value === w.value && (m.sub < w.sub || (m.sub === w.sub && (m.tie < w.tie || (m.tie === w.tie && m.r.scored.seq > w.r.scored.seq)))));
+      if (below) lo = mid + 1;
       else hi = mid;
     }
     a.splice(lo, 0, w);
@@ -284,6 +311,7 @@ export class Router {
   push(s: Scored): PushResult {
     const done: Routed[] = [];
     this.ageOut(s.seq, done);
+    this.expected?.observe(s.origin);
     const label = this.label(s);
     const r: Routed = { scored: s, decision: 'reject', reasons: [], label, tail: false, tailRule: null, waived: [], hard: false, shard: null };
     // 1. hard rejections
@@ -335,21 +363,43 @@ export class Router {
       return { provisional: false, done };
     }
     // 5. synthetic cap
-    if (this.countsSynthetic(label, r.tail)) {
-      if (this.waiting.length === 0 && this.roomFor(s.bytes)) this.place(r, true, done);
+    if (this.expected) this.capByMass(r, done);
+    else if (this.countsSynthetic(label, r.tail)) {
+      if (this.waiting.length === 0 && this.roomFor(s.bytes, 1)) this.place(r, 1, done);
       else {
-        this.insertWaiting(this.priority(r));
-        if (this.waiting.length > this.rc.syntheticBuffer) {
-          const [w] = this.waiting.splice(0, 1);
-          this.waitingSeqs.delete(w!.r.scored.seq);
-          this.reject(w!.r, [ROUTE_REASONS.syntheticCap], done);
-        }
+        this.insertWaiting(this.priority(r, 1));
+        this.dropOverflow(done);
       }
     } else {
-      this.place(r, false, done);
+      this.place(r, 0, done);
       this.release(done);
     }
     return { provisional: true, done };
+  }
+
+  /**
+   * capBasis "expected": a record no heavier than the cap always fits (the shard's mass stays within the cap after
+   * every placement) and only makes room, so it is placed at once; a heavier one waits with the others, lightest
+   * first, and the buffer sheds its heaviest.
+   */
+  private capByMass(r: Routed, done: Routed[]): void {
+    const mass = (r.mass = this.expected!.of(r.scored.origin, r.tail));
+    if (mass <= this.share && this.roomFor(r.scored.bytes, mass)) {
+      this.place(r, mass, done);
+      this.release(done);
+      return;
+    }
+    this.insertWaiting(this.priority(r, mass));
+    this.release(done);
+    this.dropOverflow(done);
+  }
+
+  /** A buffer over route.syntheticBuffer rejects its lowest-priority record. */
+  private dropOverflow(done: Routed[]): void {
+    if (this.waiting.length <= this.rc.syntheticBuffer) return;
+    const [w] = this.waiting.splice(0, 1);
+    this.waitingSeqs.delete(w!.r.scored.seq);
+    this.reject(w!.r, [ROUTE_REASONS.syntheticCap], done);
   }
 
   /** End of stream: whatever still waits has no room and is rejected with synthetic_cap, in input order. */

@@ -1,13 +1,17 @@
 /**
- * Output files. Every file is written under a temporary name, fsynced and renamed when complete, so a reader never
- * sees a partial shard. The sha256 and byte count are computed on the bytes as written.
+ * Output files. A regular file is written under a temporary name, fsynced and renamed when complete, so a reader
+ * never sees a partial shard; a FIFO or character device is written in place, and a symlink's target is written
+ * (src/fsx/output-target.ts). The sha256 and byte count are computed on the bytes as written.
  */
-import { mkdirSync, openSync, fsyncSync, closeSync, renameSync, rmSync, write, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, open, fsyncSync, closeSync, write, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join, basename } from 'node:path';
 import { gzip as gzipCb, type ZlibOptions } from 'node:zlib';
 import { promisify } from 'node:util';
 import { SynthfilterError } from '../errors.js';
+import { removeContained, renameContained } from '../fsx/contained.js';
+import { outputTarget } from '../fsx/output-target.js';
+import { validateName } from '../fsx/names.js';
 import { serializeOutcome } from './serialize.js';
 import { getPath } from '../config/index.js';
 import type { Outcome, OriginLabel } from '../types.js';
@@ -50,7 +54,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, data);
   fsyncPath(tmp);
-  renameSync(tmp, path);
+  renameContained(tmp, path, [dirname(path)]);
   fsyncDir(dirname(path));
 }
 
@@ -63,7 +67,8 @@ const CHUNK = BLOCK_BYTES + (BLOCK_BYTES >> 2);
 const MAX_IN_FLIGHT = 4;
 
 /**
- * A JSONL(.gz) file written atomically.
+ * A JSONL(.gz) output file: a regular file is written atomically (temp + fsync + rename); a FIFO or character
+ * device is opened and written in place; a symlink's target is written and the link stays a link.
  *
  * Writes are gathered into ~1 MB blocks. With gzip each block is compressed on its own, as one gzip member
  * (RFC 1952 allows a file to be a series of members; gzip, zcat, Python and Node read it as one stream), on the
@@ -72,27 +77,50 @@ const MAX_IN_FLIGHT = 4;
  * the same bytes.
  */
 export class AtomicFile {
-  readonly tmp: string;
+  /** the temporary file renamed over the target at close; null when the target is written in place */
+  readonly tmp: string | null;
+  /** the file written (a symlink's target), in `tmp`'s folder */
+  private readonly target: string;
   records = 0;
   private bytes = 0;
   private readonly hash = createHash('sha256');
-  private readonly fd: number;
+  /** the descriptor; opened without blocking the event loop when in place (a FIFO waits for its reader) */
+  private readonly fd: Promise<number>;
   private pending: Array<string | Uint8Array> = [];
   private pendingLen = 0;
   private blocks = 0;
-  private chain: Promise<void> = Promise.resolve();
+  private chain: Promise<void>;
   private readonly inFlight: Array<Promise<void>> = [];
   private failed: Error | null = null;
   private aborted = false;
 
   constructor(readonly path: string, private readonly gzip: boolean, readonly rel: string, private readonly level = 3) {
-    mkdirSync(dirname(path), { recursive: true });
-    this.tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+    const outErr = (e: unknown) => new SynthfilterError('E_OUTPUT', `${this.path}: ${(e as Error).message}`, this.path);
+    let t;
     try {
-      this.fd = openSync(this.tmp, 'w');
+      t = outputTarget(path);
     } catch (e) {
-      throw new SynthfilterError('E_OUTPUT', `${this.path}: ${(e as Error).message}`, this.path);
+      throw e instanceof SynthfilterError ? e : outErr(e);
     }
+    this.target = t.path;
+    if (t.mode === 'in-place') {
+      this.tmp = null;
+      this.fd = new Promise((resolve, reject) => open(t.path, 'w', (err, fd) => (err ? reject(outErr(err)) : resolve(fd))));
+    } else {
+      this.tmp = join(dirname(t.path), `.${basename(t.path)}.tmp-${process.pid}`);
+      try {
+        mkdirSync(dirname(t.path), { recursive: true });
+        this.fd = Promise.resolve(openSync(this.tmp, 'w'));
+      } catch (e) {
+        throw outErr(e);
+      }
+    }
+    this.chain = this.fd.then(
+      () => {},
+      (e: Error) => {
+        this.failed ??= e;
+      },
+    );
   }
 
   async write(text: string | Uint8Array, records: number): Promise<void> {
@@ -120,10 +148,10 @@ export class AtomicFile {
     encoded.catch(() => {}); // surfaced through the chain below
     const done = this.chain.then(async () => {
       const out = await encoded;
-      if (this.aborted) return;
+      if (this.aborted || this.failed) return;
       this.hash.update(out);
       this.bytes += out.byteLength;
-      await writeAll(this.fd, out);
+      await writeAll(await this.fd, out);
     });
     this.chain = done.catch((e: Error) => {
       this.failed ??= new SynthfilterError('E_OUTPUT', `${this.path}: ${e.message}`, this.path);
@@ -141,14 +169,17 @@ export class AtomicFile {
       this.abort();
       throw this.failed;
     }
+    const fd = await this.fd;
     try {
-      fsyncSync(this.fd);
-      closeSync(this.fd);
+      if (this.tmp !== null) fsyncSync(fd); // a pipe or device has nothing to make durable
+      closeSync(fd);
     } catch (e) {
       throw new SynthfilterError('E_OUTPUT', `${this.path}: ${(e as Error).message}`, this.path);
     }
-    renameSync(this.tmp, this.path);
-    fsyncDir(dirname(this.path));
+    if (this.tmp !== null) {
+      renameContained(this.tmp, this.target, [dirname(this.target)]);
+      fsyncDir(dirname(this.target));
+    }
     return { file: this.rel, records: this.records, bytes: this.bytes, sha256: this.hash.digest('hex') };
   }
 
@@ -156,13 +187,13 @@ export class AtomicFile {
     if (this.aborted) return;
     this.aborted = true;
     this.failed ??= new SynthfilterError('E_OUTPUT', `${this.path}: aborted`, this.path);
-    rmSync(this.tmp, { force: true });
+    if (this.tmp !== null) removeContained(this.tmp, [dirname(this.tmp)]);
     // blocks still in flight skip their write; the descriptor closes after them (never while one could use it)
-    void this.chain.finally(() => {
+    void this.chain.finally(async () => {
       try {
-        closeSync(this.fd);
+        closeSync(await this.fd);
       } catch {
-        /* closed already (close() failed after its fsync) */
+        /* never opened, or closed already (close() failed after its fsync) */
       }
     });
   }
@@ -218,7 +249,11 @@ export class DirectorySink {
   private readonly ext: string;
 
   constructor(readonly dir: string, private readonly o: SinkOptions) {
-    mkdirSync(dir, { recursive: true });
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw new SynthfilterError('E_OUTPUT', `cannot create output folder ${dir}: ${(e as Error).message}`, dir);
+    }
     this.ext = o.gzip ? '.jsonl.gz' : '.jsonl';
   }
 
@@ -277,7 +312,7 @@ export class DirectorySink {
         if (a.shard !== this.shardName || !this.shard) {
           await flush();
           await this.closeShard();
-          this.shardName = a.shard ?? 'shard-00000';
+          this.shardName = validateName('shard name', a.shard ?? 'shard-00000', 'E_OUTPUT');
           this.shard = new AtomicFile(join(this.dir, `${this.shardName}${this.ext}`), this.o.gzip, `${this.shardName}${this.ext}`);
         }
         this.shardOrigin[a.origin.label]++;

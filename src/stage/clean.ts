@@ -18,13 +18,17 @@
  * local to the worker, and the run's index entries are rolled back if it does not commit.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { cpus } from 'node:os';
 import { ScoringPool } from './pool.js';
 import { fingerprint, type Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
 import { DirectorySink, writeFileAtomic } from '../sink/files.js';
+import { newRunId, validateName } from '../fsx/names.js';
+import { removeContained, renameContained } from '../fsx/contained.js';
+import { assertOutputFree, checkCleanFolders, cleanRoots, finalDir, reclaimOwnOutput, stagingDir, writeStoppedManifest } from './clean-paths.js';
+import { RunStopped, StopWatch, type StopSignal } from './stop.js';
 import type { PendingRun, RegistryEntry, RunSummary } from '../state/file-store.js';
 import { createStateBackend, redactUrl, stateSettings, type DedupItem, type DedupVerdict, type LedgerNote } from '../state/index.js';
 import { buildScorers } from '../score/build.js';
@@ -33,8 +37,11 @@ import { readSpool, splitPoints, writeSpool, type SpoolResult } from './spool.js
 import type { Report } from '../report/report.js';
 import { NightStats } from '../report/collect.js';
 import { publishReport } from '../report/publish.js';
+import { risingWarning, shareWarnings, type RunWarning } from './share-warnings.js';
+import type { ShareReport } from './share.js';
 import { VERSION } from '../version.js';
 import type { DupScore, OriginLabel, Outcome } from '../types.js';
+import { internalsOf } from './outcome-internals.js';
 
 export interface CleanOptions {
   inDir: string;
@@ -46,7 +53,11 @@ export interface CleanOptions {
   partition?: string;
   cfg: Config;
   workers?: number;
+  /** a safe name (src/fsx/names.ts); default: run-<UTC time>-<random> */
   runId?: string;
+  /** aborted (reason "SIGTERM" or "SIGINT") to stop the run cleanly: nothing is published or committed, the
+   * stopped manifest goes to the staging folder, and a rerun resumes */
+  signal?: AbortSignal;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** test hook: called at named points so crash tests can kill the process there */
   onPhase?: (phase: string) => void;
@@ -60,6 +71,12 @@ export interface CleanResult {
   resumed: boolean;
   /** input files that could not be read completely */
   errors: string[];
+  /** the run was stopped by this signal (nothing published or committed) */
+  stoppedBy?: StopSignal;
+  /** the stopped run's manifest (in its staging folder) */
+  stoppedManifest?: string;
+  /** warnings about the night's synthetic share (also in manifest.json and report.json); the CLI logs them */
+  warnings: RunWarning[];
 }
 
 const INPUT_EXT = /\.(jsonl|ndjson|json)(\.gz|\.zst)?$/i;
@@ -79,17 +96,18 @@ function listInputs(dir: string): string[] {
   return out;
 }
 
-async function sha256File(path: string): Promise<string> {
+async function sha256File(path: string, stop: StopWatch): Promise<string> {
   const h = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    stop.check();
+    h.update(chunk as Buffer);
+  }
   return h.digest('hex');
 }
 
-const runIdFor = (d: Date) => `run-${d.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
-
 /** Plan the run: new or changed inputs. Unchanged size+mtime skips hashing; a changed file with the same content
  * hash is treated as unchanged (its mtime is refreshed in the registry). */
-async function plan(o: CleanOptions, registry: Record<string, RegistryEntry>, generation: number, fp: string): Promise<PendingRun> {
+async function plan(o: CleanOptions, registry: Record<string, RegistryEntry>, generation: number, fp: string, stop: StopWatch): Promise<PendingRun> {
   const known = new Set(Object.values(registry).map((r) => r.sha256));
   const files: PendingRun['files'] = [];
   for (const path of listInputs(o.inDir)) {
@@ -97,12 +115,12 @@ async function plan(o: CleanOptions, registry: Record<string, RegistryEntry>, ge
     const st = statSync(path);
     const prev = registry[rel];
     if (prev && prev.size === st.size && prev.mtimeMs === st.mtimeMs) continue;
-    const sha256 = await sha256File(path);
+    const sha256 = await sha256File(path, stop);
     if (prev?.sha256 === sha256 || (!prev && known.has(sha256))) continue;
     files.push({ path, rel, size: st.size, mtimeMs: st.mtimeMs, sha256 });
   }
   const started = new Date();
-  return { runId: o.runId ?? runIdFor(started), startedAt: started.toISOString(), fingerprint: fp, generation, files };
+  return { runId: o.runId ?? newRunId(started), startedAt: started.toISOString(), fingerprint: fp, generation, files };
 }
 
 const LABEL_RANK: Record<OriginLabel, number> = { human: 2, unknown: 1, synthetic: 0 };
@@ -134,7 +152,16 @@ function reportConfig(cfg: Config): unknown {
 export async function runClean(o: CleanOptions): Promise<CleanResult> {
   const { cfg } = o;
   const log = o.log ?? (() => {});
-  const phase = o.onPhase ?? (() => {});
+  let reached = 'start';
+  const phase = (p: string) => {
+    if (!p.startsWith('scored:')) reached = p;
+    o.onPhase?.(p);
+  };
+  if (o.runId !== undefined) validateName('--run-id', o.runId);
+  if (o.partition !== undefined) validateName('--partition', o.partition);
+  checkCleanFolders(o);
+  const roots = cleanRoots(o);
+  const stop = new StopWatch(o.signal);
   const fp = fingerprint(cfg);
   const stateCfg = stateSettings(cfg);
   const backend = await createStateBackend({ cfg, fingerprint: fp, partition: o.partition ?? resolve(o.inDir), stateDir: o.stateDir, outDir: o.outDir, log });
@@ -143,33 +170,47 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
   // thread takes the lock, loads the state and plans; 1: scoring in this thread (same results either way)
   const workers = Math.max(1, o.workers ?? cpus().length);
   let pool: ScoringPool | null = workers > 1 ? new ScoringPool(cfg, workers) : null;
+  // what a stop must unwind: the run (once planned), its open output, scoring in this thread
+  let planned: PendingRun | null = null;
+  let sink: DirectorySink | null = null;
+  let chain: Promise<unknown> = Promise.resolve();
+  let resumed = false;
   try {
     await backend.lock();
     await backend.open();
+    stop.check();
     let pending = await backend.readPending();
+    if (pending) validateName('the pending run id in the state', pending.runId, 'E_STATE');
     const registry0 = await backend.registryGet();
     const runs0 = await backend.runsList();
-    const resumed = pending !== null && pending.fingerprint === fp && pending.generation === backend.generation;
+    resumed = pending !== null && pending.fingerprint === fp && pending.generation === backend.generation;
     if (!resumed) {
       // a pending run that can no longer resume (committed before its cleanup finished, or planned under another
-      // config) leaves nothing behind: its work files go before anything else
-      if (pending) await backend.clearPending(pending.runId);
-      pending = await plan(o, registry0, backend.generation, fp);
+      // config) leaves nothing behind: its work files and its staging folder go before anything else
+      if (pending) {
+        await backend.clearPending(pending.runId);
+        removeContained(stagingDir(o.outDir, pending.runId), roots);
+      }
+      pending = await plan(o, registry0, backend.generation, fp, stop);
       if (pending.files.length === 0) {
         log('nothing new to process', { inputs: o.inDir });
-        return { runId: null, outDir: null, files: 0, summary: null, resumed: false, errors: [] };
+        return { runId: null, outDir: null, files: 0, summary: null, resumed: false, errors: [], warnings: [] };
       }
+      // another run's output is never replaced: refused before this run leaves any trace in the state
+      assertOutputFree(o.outDir, pending.runId);
       await backend.writePending(pending);
     } else log(`resuming interrupted run ${pending!.runId}`);
     const run = pending!;
+    planned = run;
     // a shared index forgets what an interrupted attempt of this partition indexed before the run is redone
     await backend.beginRun(run.runId);
     phase('planned');
-    const final = join(o.outDir, run.runId);
-    const staging = join(o.outDir, `.${run.runId}.tmp`);
-    // a crash after the output was renamed but before the state commit: redo (deterministically) from the old state
-    rmSync(final, { recursive: true, force: true });
-    rmSync(staging, { recursive: true, force: true });
+    const final = finalDir(o.outDir, run.runId);
+    const staging = stagingDir(o.outDir, run.runId);
+    // a crash after the output was renamed but before the state commit: redo (deterministically) from the old
+    // state; only this pending run's own output is removed (clean-paths.ts)
+    reclaimOwnOutput(o, run);
+    stop.check();
     const work = join(backend.workDir, run.runId);
     mkdirSync(work, { recursive: true });
 
@@ -185,13 +226,13 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     // the scoring threads also compute what the sequential phases need per record (features, MinHash lanes)
     const spoolOpts = { lanes: backend.signatureLanes };
     const local = pool ? null : new FilterCore(cfg);
-    let chain: Promise<unknown> = Promise.resolve();
     const partScored: Array<Array<Promise<SpoolResult>>> = [];
     const scored = run.files.map((f, i) => {
       const one = (part: (typeof parts)[number][number]) => {
         const go = async (): Promise<SpoolResult> => {
+          stop.check();
           if (existsSync(part.spool + '.done')) return JSON.parse(readFileSync(part.spool + '.done', 'utf8')) as SpoolResult;
-          return pool ? await pool.score(f.path, part.spool, part.range, spoolOpts) : await writeSpool(cfg, f.path, part.spool, local!, spoolOpts, part.range);
+          return pool ? await pool.score(f.path, part.spool, part.range, spoolOpts) : await writeSpool(cfg, f.path, part.spool, local!, spoolOpts, part.range, stop);
         };
         if (pool) return go();
         const p = chain.then(go);
@@ -307,7 +348,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       const arr: Prepared[] = [];
       let base = 0;
       for (let k = 0; k < parts[i]!.length; k++) {
-        const r = await partScored[i]![k]!;
+        const r = await stop.race(partScored[i]![k]!);
         const size = statSync(parts[i]![k]!.spool).size;
         if (keep && size <= cacheBudget) {
           cacheBudget -= size;
@@ -325,6 +366,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     }
     for (let i = 0; i < run.files.length; i++) {
       for await (const p of spoolItems(i, true)) {
+        stop.check();
         const s = seq++;
         p.seq = s;
         if (p.kind !== 's') continue;
@@ -335,7 +377,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
         batch.items.push({ id: p.id, features: p.features, insert: members[s]!.clean });
         if (batch.seqs.length >= batchSize) await flush();
       }
-      const res = await scored[i]!;
+      const res = await stop.race(scored[i]!);
       if (res.error) errors.push(res.error);
     }
     await flush();
@@ -376,7 +418,8 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     phase('settled');
 
     // ---- B2: route in input order and write the run's output
-    const sink = new DirectorySink(staging, { annotate: cfg.output.annotate, annotationKey: cfg.output.annotationKey, gzip: cfg.output.compress === 'gzip', sideMaxRecords: cfg.output.shardMaxRecords, stratumField: (cfg.route.balanceBy as string | null) ?? null });
+    stop.check();
+    sink = new DirectorySink(staging, { annotate: cfg.output.annotate, annotationKey: cfg.output.annotationKey, gzip: cfg.output.compress === 'gzip', sideMaxRecords: cfg.output.shardMaxRecords, stratumField: (cfg.route.balanceBy as string | null) ?? null });
     const accepted = new Set<number>();
     // outcomes go to the sink in blocks: one write per record would cost a stream write and a zlib job each
     let block: Outcome[] = [];
@@ -385,7 +428,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       if (block.length >= 1024 || (force && block.length)) {
         const b = block;
         block = [];
-        await sink.write(b);
+        await sink!.write(b);
       }
     };
     const seqById = new Map<string, number>();
@@ -396,7 +439,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     const record = (x: Outcome) => {
       night.observe(x);
       if (x.annotation.decision === 'quarantine') return;
-      notes.push({ hash: x.features!.exactHash, run: run.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' });
+      notes.push({ hash: internalsOf(x)!.features!.exactHash, run: run.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' });
       if (x.annotation.decision === 'accept') {
         const s = seqById.get(x.id);
         if (s !== undefined) accepted.add(s);
@@ -408,6 +451,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     };
     for (let i = 0; i < run.files.length; i++) {
       for await (const p of spoolItems(i, false)) {
+        stop.check();
         const s = seq++;
         p.seq = s;
         core.countInput(p.bytes);
@@ -448,14 +492,24 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       if (joiners.size) {
         const items: DedupItem[] = [];
         for (let i = 0; i < run.files.length; i++) {
-          for await (const p of spoolItems(i, false)) if (p.kind === 's' && joiners.has(p.id)) items.push({ id: p.id, features: p.features, insert: true });
+          for await (const p of spoolItems(i, false)) {
+            stop.check();
+            if (p.kind === 's' && joiners.has(p.id)) items.push({ id: p.id, features: p.features, insert: true });
+          }
         }
         await backend.join(items);
       }
     }
 
-    // ---- report + manifest, then the output directory goes into place
+    // ---- report + manifest, then the output directory goes into place: the last point a stop is taken (after
+    // it, the run finishes: publishing and committing are short and must not be cut in two)
+    stop.check();
     const st = core.stats;
+    const share = st.syntheticShare.report();
+    const est = share.estimate;
+    const warnings = shareWarnings(st.syntheticShare, share, cfg.route.maxSyntheticShare);
+    const rising = risingWarning(est?.input ?? null, runs0.map((x) => x.synthetic_share_estimate?.input));
+    if (rising) warnings.push(rising);
     const summary: RunSummary = {
       runId: run.runId,
       startedAt: run.startedAt,
@@ -467,11 +521,13 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       synthetic_share: st.accept ? st.originAccepted.synthetic / st.accept : 0,
       tail_retention: tailRetention(st),
       reasons: st.reasons,
+      synthetic_share_estimate: est ? { input: est.input, accepted: est.accepted, undeclared: est.undeclared } : null,
     };
     const runs = [...runs0, summary];
     const clusterSizes: Record<string, number> = {};
     for (const n of sizes.values()) clusterSizes[String(n)] = (clusterSizes[String(n)] ?? 0) + 1;
-    const report: Report = {
+    // the synthetic share (label counts and the estimate) and its warnings are additive fields of the report
+    const report: Report & { synthetic_share: { input: number; accepted: number } & ShareReport; warnings: RunWarning[] } = {
       version: VERSION,
       run_id: run.runId,
       started_at: run.startedAt,
@@ -481,7 +537,13 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       reasons: st.reasons,
       origin: { input: st.origin, accepted: st.originAccepted },
       max_synthetic_share: cfg.route.maxSyntheticShare,
-      shards: sink.shards,
+      synthetic_share: {
+        input: st.seen - st.quarantine ? st.origin.synthetic / (st.seen - st.quarantine) : 0,
+        accepted: st.accept ? st.originAccepted.synthetic / st.accept : 0,
+        ...share,
+      },
+      warnings,
+      shards: sink.shards.map((x) => ({ ...x, synthetic_share_estimate: st.syntheticShare.shard(x.name) })),
       rejects: sink.rejects,
       quarantine: sink.quarantine,
       p_ai_hist: st.pAiHist,
@@ -492,11 +554,11 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       errors,
       config: reportConfig(cfg),
     };
-    writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify({ ...report, history: undefined }, null, 2) + '\n');
+    writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify({ ...report, history: undefined, complete: true, stopped_by: null }, null, 2) + '\n');
     night.historyDuplicates = dupOf.size;
     publishReport(staging, report, night, o.stateDir);
     mkdirSync(o.outDir, { recursive: true });
-    renameSync(staging, final);
+    renameContained(staging, final, roots);
     phase('published');
 
     // ---- commit the new state generation
@@ -512,7 +574,19 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
     phase('committed');
     await backend.clearPending(run.runId);
     await closing;
-    return { runId: run.runId, outDir: final, files: run.files.length, summary, resumed, errors };
+    return { runId: run.runId, outDir: final, files: run.files.length, summary, resumed, errors, warnings };
+  } catch (e) {
+    if (!(e instanceof RunStopped)) throw e;
+    // stopped by a signal: nothing was published or committed (the state is as before the run, the pending run
+    // stays so the rerun resumes it); the open output is dropped and scoring in this thread winds down first
+    sink?.abort();
+    await pool?.close();
+    pool = null;
+    await chain;
+    const run = planned as PendingRun | null;
+    const stoppedManifest = run ? writeStoppedManifest(o.outDir, run, e.signal, reached) : undefined;
+    log(`stopped by ${e.signal} after phase "${reached}"${run ? `: run ${run.runId} was not published; rerun to resume it (manifest: ${stoppedManifest})` : ''}`, { run: run?.runId ?? null, stopped_by: e.signal });
+    return { runId: run?.runId ?? null, outDir: null, files: run?.files.length ?? 0, summary: null, resumed, errors: [], warnings: [], stoppedBy: e.signal, stoppedManifest };
   } finally {
     await pool?.close();
     await backend.close();

@@ -10,7 +10,10 @@ import { hash64, hashJson64, hex32 } from '../text/hash.js';
 import { Router, type Routed, type Scored } from '../route/router.js';
 import { buildScorers } from '../score/build.js';
 import type { Scorers } from '../score/registry.js';
-import type { Annotation, DupScore, Features, InputItem, JsonRecord, Outcome, OriginLabel, SourcePos } from '../types.js';
+import type { Annotation, DupScore, Features, InputItem, JsonRecord, Outcome, ReasonCode, SourcePos } from '../types.js';
+import { INTERNALS, type CoreOutcome } from './outcome-internals.js';
+import { ShareTracker, shareParams } from './share.js';
+import { countDecision, countInput, countTail, newStats, type Stats } from './stats.js';
 
 /** Quarantine reason codes produced by record validation (the readers add their own). */
 export const QUARANTINE_REASONS = {
@@ -20,43 +23,13 @@ export const QUARANTINE_REASONS = {
   textTooLong: 'text_too_long',
 } as const;
 
-export interface Stats {
-  seen: number;
-  accept: number;
-  reject: number;
-  quarantine: number;
-  reasons: Record<string, number>;
-  /** origin labels of every scored (non-quarantined) record, and of the accepted ones */
-  origin: Record<OriginLabel, number>;
-  originAccepted: Record<OriginLabel, number>;
-  bytesIn: number;
-  /** tail records seen, accepted, and rejected by a hard rule (retention = accepted / (seen - hard)) */
-  tail: { seen: number; accepted: number; hard: number };
-  /** p_ai histogram (10 bins over [0,1]) per origin label, for records the detector judged */
-  pAiHist: Record<OriginLabel, number[]>;
-}
-
-export const newStats = (): Stats => ({
-  seen: 0,
-  accept: 0,
-  reject: 0,
-  quarantine: 0,
-  reasons: {},
-  origin: { human: 0, synthetic: 0, unknown: 0 },
-  originAccepted: { human: 0, synthetic: 0, unknown: 0 },
-  bytesIn: 0,
-  tail: { seen: 0, accepted: 0, hard: 0 },
-  pAiHist: { human: new Array(10).fill(0), synthetic: new Array(10).fill(0), unknown: new Array(10).fill(0) },
-});
-
-/** Tail retention = tail records accepted / tail records seen, hard rejections excluded (null when none). */
-export const tailRetention = (s: Stats): number | null => (s.tail.seen - s.tail.hard > 0 ? s.tail.accepted / (s.tail.seen - s.tail.hard) : null);
+export { newStats, tailRetention, type Stats } from './stats.js';
 
 const NON_BLANK = /\S/;
 
 /** A record after the pure half of processing: quarantined, or scored except for duplicates. */
 export type Prepared =
-  | { kind: 'q'; seq: number; id: string; reason: string; detail: string; pos: SourcePos; bytes: number; record: JsonRecord | null; raw: string | undefined }
+  | { kind: 'q'; seq: number; id: string; reason: ReasonCode; detail: string; pos: SourcePos; bytes: number; record: JsonRecord | null; raw: string | undefined }
   | ({ kind: 's' } & Scored);
 
 export interface CoreOptions {
@@ -102,7 +75,9 @@ export class FilterCore {
     };
     this.featurize = createFeaturizer({ ...d.normalize, shingleUnit: d.shingle.unit, shingleSize: d.shingle.size, seed: d.seed });
     this.scorers = opts.scorers ?? buildScorers(cfg);
-    this.router = new Router(cfg, { shards: !!opts.shards, labelOf: this.scorers.labelOf });
+    const quantification = shareParams(cfg);
+    this.stats.syntheticShare = ShareTracker.forConfig(cfg, quantification);
+    this.router = new Router(cfg, { shards: !!opts.shards, labelOf: this.scorers.labelOf, quantification });
     this.textField = cfg.input.textField;
     this.idField = cfg.input.idField;
   }
@@ -112,19 +87,8 @@ export class FilterCore {
     return this.router.waitingCount + this.pending.size;
   }
 
-  private count(o: Outcome): void {
-    const a = o.annotation;
-    this.stats[a.decision]++;
-    for (const r of a.reasons) this.stats.reasons[r] = (this.stats.reasons[r] ?? 0) + 1;
-    if (a.decision !== 'quarantine') {
-      this.stats.origin[a.origin.label]++;
-      if (a.decision === 'accept') this.stats.originAccepted[a.origin.label]++;
-      if (a.origin.p_ai !== null) this.stats.pAiHist[a.origin.label][Math.min(9, Math.floor(a.origin.p_ai * 10))]!++;
-    }
-  }
-
   private emit(o: Outcome, seq: number, out: Outcome[]): void {
-    this.count(o);
+    countDecision(this.stats, o.annotation, o.record);
     if (!this.opts.inputOrder) {
       out.push(o);
       return;
@@ -138,7 +102,7 @@ export class FilterCore {
 
   private quarantine(
     seq: number,
-    reason: string,
+    reason: ReasonCode,
     detail: string,
     pos: SourcePos,
     bytes: number,
@@ -147,8 +111,7 @@ export class FilterCore {
     id: string,
     out: Outcome[],
   ): void {
-    const annotation: Annotation = { ...emptyAnnotation(), decision: 'quarantine', reasons: [reason], source: pos };
-    (annotation as Annotation & { detail?: string }).detail = detail;
+    const annotation: Annotation = { ...emptyAnnotation(), decision: 'quarantine', reasons: [reason], source: pos, detail };
     this.emit({ id, record, annotation, raw, pos, bytes }, seq, out);
   }
 
@@ -170,20 +133,21 @@ export class FilterCore {
       if (s.origin.reason) ann.origin.reason = s.origin.reason;
       if (s.origin.top) ann.origin.top = s.origin.top;
     } else ann.origin.label = r.label;
+    if (r.mass !== undefined) ann.origin.synthetic_mass = r.mass;
     ann.tail = r.tail;
     if (r.tail) {
       ann.tail_rule = r.tailRule;
       if (r.waived.length) ann.waived = r.waived;
-      this.stats.tail.seen++;
-      if (r.decision === 'accept') this.stats.tail.accepted++;
-      else if (r.hard) this.stats.tail.hard++;
+      countTail(this.stats, r.decision === 'accept', r.hard);
     }
     ann.shard = r.shard;
     if (r.decision === 'reject' && r.reasons.includes('synthetic_cap') && this.scorers.dedup?.remove) {
       // a capped synthetic record leaves the index so it does not suppress later twins
       this.scorers.dedup.remove(s.id, s.features);
     }
-    this.emit({ id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line, rawChunk: s.lineChunk, rawStart: s.lineStart, rawEnd: s.lineEnd, features: s.features }, s.seq, out);
+    const o: CoreOutcome = { id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line };
+    o[INTERNALS] = { rawChunk: s.lineChunk, rawStart: s.lineStart, rawEnd: s.lineEnd, features: s.features };
+    this.emit(o, s.seq, out);
   }
 
   private idFor(record: JsonRecord, text: string | null): string {
@@ -214,7 +178,7 @@ export class FilterCore {
     const rec = it.record;
     const text = getPath(rec, this.textField);
     const id = this.idFor(rec, typeof text === 'string' ? text : null);
-    const q = (reason: string, detail: string): Prepared => ({ kind: 'q', seq, id, reason, detail, pos: it.pos, bytes: it.bytes, record: rec, raw: it.line });
+    const q = (reason: ReasonCode, detail: string): Prepared => ({ kind: 'q', seq, id, reason, detail, pos: it.pos, bytes: it.bytes, record: rec, raw: it.line });
     if (text === undefined || text === null) return q(QUARANTINE_REASONS.missingText, `no text at field "${this.textField}"`);
     if (typeof text !== 'string') return q(QUARANTINE_REASONS.nonStringText, `field "${this.textField}" is ${Array.isArray(text) ? 'an array' : typeof text}, not a string`);
     if (!NON_BLANK.test(text)) return q(QUARANTINE_REASONS.emptyText, `field "${this.textField}" is empty or whitespace`);
@@ -242,15 +206,14 @@ export class FilterCore {
 
   /** Count an input item (the nightly job counts items it did not read itself). */
   countInput(bytes: number): void {
-    this.stats.seen++;
-    this.stats.bytesIn += bytes;
+    countInput(this.stats, bytes);
   }
 
   /**
    * The stateful half: route a prepared record (dup score supplied by the caller or computed here), apply state
    * effects in input order after the decision, and finalise outcomes.
    */
-  decide(p: Prepared, out: Outcome[], dup?: DupScore | null, extraReasons?: string[]): void {
+  decide(p: Prepared, out: Outcome[], dup?: DupScore | null, extraReasons?: ReasonCode[]): void {
     if (p.kind === 'q') {
       this.quarantine(p.seq, p.reason, p.detail, p.pos, p.bytes, p.record, p.raw, p.id, out);
       return;

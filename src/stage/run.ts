@@ -4,13 +4,17 @@
  */
 import { readOptionsOf, readSources } from '../io/read.js';
 import { FilterCore, tailRetention, type Stats } from './core.js';
+import { shareWarnings, type RunWarning } from './share-warnings.js';
 import { fingerprint, type Config } from '../config/index.js';
 import { DirectorySink, AtomicFile, writeFileAtomic, type FileInfo } from '../sink/files.js';
 import { serializeOutcome } from '../sink/serialize.js';
 import { SynthfilterError } from '../errors.js';
+import { assertOutDirSparesInputs, assertOutputsAreNotInputs, outputTarget, type NamedOutput } from '../fsx/output-target.js';
+import { entryLocation, realLocation } from '../fsx/contained.js';
 import { VERSION } from '../version.js';
 import { join } from 'node:path';
 import type { Outcome } from '../types.js';
+import { internalsOf } from './outcome-internals.js';
 
 export interface RunOptions {
   sources: string[];
@@ -34,6 +38,8 @@ export interface RunResult {
   error: SynthfilterError | null;
   manifestPath?: string;
   unwritten: number;
+  /** warnings about the run's synthetic share (also in the manifest); the CLI logs them on stderr */
+  warnings: RunWarning[];
 }
 
 const NL = Buffer.from('\n');
@@ -68,8 +74,33 @@ class StdoutWriter {
   }
 }
 
+/**
+ * Before anything is written: no output may replace an input (E_USAGE), and --rejects and --quarantine naming one
+ * file (also through a link) share one writer.
+ */
+function checkOutputs(o: RunOptions): void {
+  const stdinIsInput = (o.sources.length === 0 || o.sources.includes('-')) && (o.stdin ?? process.stdin) === process.stdin;
+  const named: NamedOutput[] = [];
+  if (o.outDir) assertOutDirSparesInputs(o.outDir, o.sources);
+  else {
+    if (o.rejectsPath) named.push({ flag: '--rejects', path: o.rejectsPath });
+    if (o.quarantinePath && o.quarantinePath !== o.rejectsPath) named.push({ flag: '--quarantine', path: o.quarantinePath });
+  }
+  assertOutputsAreNotInputs(named, o.sources, stdinIsInput);
+}
+
+/** Where an output's bytes really go (a link's target, the real folder). */
+function outputLocation(p: string): string {
+  const t = outputTarget(p);
+  return t.mode === 'replace' ? entryLocation(t.path) : realLocation(p);
+}
+
+/** The same output file under two names (a link, `./x` and `x`)? */
+const sameOutput = (a: string, b: string) => a === b || outputLocation(a) === outputLocation(b);
+
 export async function runFilter(o: RunOptions): Promise<RunResult> {
   const { cfg } = o;
+  checkOutputs(o);
   const core = new FilterCore(cfg, { shards: !!o.outDir, inputOrder: o.mode === 'score' });
   const stdout = new StdoutWriter(o.stdout);
   const key = cfg.output.annotationKey;
@@ -78,7 +109,7 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
   const rejectsFile = !dirSink && o.rejectsPath ? new AtomicFile(o.rejectsPath, gz(o.rejectsPath), o.rejectsPath) : null;
   const quarantineFile =
     !dirSink && o.quarantinePath
-      ? o.quarantinePath === o.rejectsPath
+      ? rejectsFile && sameOutput(o.quarantinePath, o.rejectsPath!)
         ? rejectsFile
         : new AtomicFile(o.quarantinePath, gz(o.quarantinePath), o.quarantinePath)
       : null;
@@ -126,7 +157,8 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
       const d = x.annotation.decision;
       if (o.mode === 'score') pushOut(Buffer.from(serializeOutcome(x, true, key) + '\n'));
       else if (d === 'accept') {
-        if (!cfg.output.annotate && x.rawChunk) pushRaw(x.rawChunk, x.rawStart!, x.rawEnd!);
+        const inner = internalsOf(x);
+        if (!cfg.output.annotate && inner?.rawChunk) pushRaw(inner.rawChunk, inner.rawStart!, inner.rawEnd!);
         else pushOut(Buffer.from(serializeOutcome(x, cfg.output.annotate, key) + '\n'));
       }
       else if (d === 'quarantine' && quarantineFile) {
@@ -168,6 +200,8 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
   if (stoppedBy !== 'epipe') await dispatch(await core.end());
   error ??= stdout.failed;
   let manifestPath: string | undefined;
+  const share = core.stats.syntheticShare.report();
+  const warnings = shareWarnings(core.stats.syntheticShare, share, cfg.route.maxSyntheticShare);
   const files: FileInfo[] = [];
   if (rejectsFile) files.push(await rejectsFile.close());
   if (quarantineFile && quarantineFile !== rejectsFile) files.push(await quarantineFile.close());
@@ -188,15 +222,17 @@ export async function runFilter(o: RunOptions): Promise<RunResult> {
       synthetic_share: {
         input: core.stats.seen - core.stats.quarantine ? core.stats.origin.synthetic / (core.stats.seen - core.stats.quarantine) : 0,
         accepted: core.stats.accept ? core.stats.originAccepted.synthetic / core.stats.accept : 0,
+        ...share,
       },
+      warnings,
       tail: { ...core.stats.tail, retention: tailRetention(core.stats) },
       p_ai_hist: core.stats.pAiHist,
-      shards: dirSink.shards,
+      shards: dirSink.shards.map((x) => ({ ...x, synthetic_share_estimate: core.stats.syntheticShare.shard(x.name) })),
       rejects: dirSink.rejects,
       quarantine: dirSink.quarantine,
       config: cfg,
     };
     writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
   }
-  return { stats: core.stats, stoppedBy, error, manifestPath, unwritten };
+  return { stats: core.stats, stoppedBy, error, manifestPath, unwritten, warnings };
 }

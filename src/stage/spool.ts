@@ -16,6 +16,7 @@ import { fileChunks, isCompressed, readOptionsOf, readRange, readSources, sniffF
 import { SynthfilterError } from '../errors.js';
 import { AtomicFile, writeFileAtomic } from '../sink/files.js';
 import { FilterCore, badLineId, type Prepared } from './core.js';
+import type { StopWatch } from './stop.js';
 import { distinct } from '../route/sketch.js';
 import { MinHasher } from '../score/dedup/minhash.js';
 import { dedupConfigOf } from '../score/build.js';
@@ -197,7 +198,7 @@ class PartsReader {
   }
 }
 
-export async function writeSpool(cfg: Config, file: string, spool: string, core: FilterCore = new FilterCore(cfg), o: SpoolOptions = { lanes: 0 }, range: ByteRange | null = null): Promise<SpoolResult> {
+export async function writeSpool(cfg: Config, file: string, spool: string, core: FilterCore = new FilterCore(cfg), o: SpoolOptions = { lanes: 0 }, range: ByteRange | null = null, stop?: StopWatch): Promise<SpoolResult> {
   const out = new AtomicFile(spool, false, spool);
   const feat = new AtomicFile(spool + '.feat', false, spool + '.feat');
   const pw = new PartsWriter(cfg, o);
@@ -207,6 +208,7 @@ export async function writeSpool(cfg: Config, file: string, spool: string, core:
   const count = { lines: 0 };
   try {
     for await (const batch of range ? readRange(file, range.start, range.end, ro, count) : readSources([file], ro)) {
+      stop?.check(); // a stop leaves no spool: the catch below drops both files
       let buf = '';
       const fs: Features[] = [];
       for (const it of batch) {

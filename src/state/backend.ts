@@ -126,7 +126,7 @@ export interface StateBackend {
 export class BackendUnavailableError extends SynthfilterError {
   readonly unavailable = true;
   constructor(message: string) {
-    super('E_STATE', message);
+    super('E_BACKEND', message);
     this.name = 'BackendUnavailableError';
   }
 }

@@ -12,7 +12,8 @@
  * Small files that are replaced in place (STATE.json, pending.json) are written as `<name>.tmp-<pid>` and renamed;
  * a crash can leave that temp file behind, and `removeOrphanTemps` deletes it when the next run holds the lock.
  */
-import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+import { removeContained, renameContained } from '../fsx/contained.js';
 import { dirname, join } from 'node:path';
 import { SynthfilterError } from '../errors.js';
 import { crc32, crcHex } from './crc32.js';
@@ -128,7 +129,7 @@ export const isOrphanTempName = (name: string): boolean => ORPHAN_TEMP.test(name
 export function writeCheckedAtomic(path: string, data: string | Uint8Array): number {
   const tmp = `${path}.tmp-${process.pid}`;
   const crc = writeChecked(tmp, data);
-  renameSync(tmp, path);
+  renameContained(tmp, path, [dirname(path)]);
   try {
     const fd = openSync(dirname(path), 'r');
     try {
@@ -161,7 +162,7 @@ export function removeOrphanTemps(dir: string): string[] {
     try {
       const st = lstatSync(p);
       if (!st.isFile() && !st.isSymbolicLink()) continue;
-      rmSync(p);
+      removeContained(p, [dir]);
       removed.push(name);
     } catch {
       /* gone already */

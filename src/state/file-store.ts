@@ -13,7 +13,8 @@
  * spools carries a format version and a checksum (checked-file.ts, generation.ts): a damaged file is reported by
  * name (E_STATE, exit 6) when the state is loaded, before anything is written.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
+import { removeContained } from '../fsx/contained.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SynthfilterError } from '../errors.js';
@@ -42,6 +43,13 @@ export interface RunSummary {
   synthetic_share: number;
   tail_retention: number | null;
   reasons: Record<string, number>;
+  /** the night's estimated synthetic share with its interval (issue 18; absent in runs before it, null when the
+   * night had no estimate): the report's trend and clean's synthetic_share_rising warning read it */
+  synthetic_share_estimate?: {
+    input: { value: number; low: number; high: number };
+    accepted: { value: number; low: number; high: number } | null;
+    undeclared: number;
+  } | null;
 }
 
 export interface StateSnapshot {
@@ -114,7 +122,7 @@ export class FileStateStore {
         }
       }
       if (sameHost && !alive) {
-        rmSync(path, { force: true }); // stale: its process is gone
+        removeContained(path, [this.dir]); // stale: its process is gone
         continue;
       }
       throw new SynthfilterError(
@@ -127,7 +135,7 @@ export class FileStateStore {
   }
 
   unlock(): void {
-    if (this.locked) rmSync(join(this.dir, 'lock'), { force: true });
+    if (this.locked) removeContained(join(this.dir, 'lock'), [this.dir]);
     this.locked = false;
   }
 
@@ -164,7 +172,7 @@ export class FileStateStore {
   save(s: SaveSnapshot): number {
     const next = s.generation + 1;
     const g = join(this.dir, genDir(next));
-    rmSync(g, { recursive: true, force: true });
+    removeContained(g, [this.dir]);
     mkdirSync(g, { recursive: true });
     // every file is written piece by piece (the dedup snapshot comes as pieces), its checksum footer last, and
     // fsynced; STATE.json records each file's checksum
@@ -182,7 +190,7 @@ export class FileStateStore {
     put('registry.json', JSON.stringify(Object.fromEntries(Object.entries(s.registry).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))));
     put('runs.json', JSON.stringify(s.runs));
     writeCheckedAtomic(join(this.dir, HEAD_FILE), JSON.stringify({ format: STATE_FORMAT, fingerprint: s.fingerprint, generation: next, files }) + '\n');
-    for (const d of readdirSync(this.dir)) if (GEN_DIR.test(d) && d !== genDir(next)) rmSync(join(this.dir, d), { recursive: true, force: true });
+    for (const d of readdirSync(this.dir)) if (GEN_DIR.test(d) && d !== genDir(next)) removeContained(join(this.dir, d), [this.dir]);
     return next;
   }
 
@@ -199,7 +207,7 @@ export class FileStateStore {
   /** The work files first, then the pending record that names them: a cleanup cut short by a crash is still
    * recorded, and the next run finishes it. */
   clearPending(runId: string): void {
-    rmSync(join(this.workDir, runId), { recursive: true, force: true });
-    rmSync(join(this.dir, PENDING_FILE), { force: true });
+    removeContained(join(this.workDir, runId), [this.dir]);
+    removeContained(join(this.dir, PENDING_FILE), [this.dir]);
   }
 }

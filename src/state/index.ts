@@ -3,10 +3,11 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
 import type { StateBackend } from './backend.js';
-import { FileBackend, MemoryBackend } from './memory-backend.js';
+import { FileBackend, MemoryBackend } from './private-backends.js';
+import { loadRedisBackend } from './load-redis.js';
 
 export * from './backend.js';
-export { FileBackend, MemoryBackend } from './memory-backend.js';
+export { FileBackend, MemoryBackend } from './private-backends.js';
 export { redactUrl } from './url.js';
 // the Redis backend (and its client library) loads only when a run uses it: import it from './redis-backend.js'
 
@@ -57,7 +58,7 @@ export async function createStateBackend(c: BackendChoice): Promise<StateBackend
   const workDir = c.stateDir ? join(c.stateDir, 'work') : join(c.outDir, '.synthfilter-work');
   if (s.backend === 'redis') {
     if (!s.url) throw new SynthfilterError('E_CONFIG', 'state.backend is "redis" but state.url is not set (redis://[user:password@]host:port[/db] or rediss:// for TLS)');
-    const { RedisBackend } = await import('./redis-backend.js');
+    const { RedisBackend } = await loadRedisBackend();
     return new RedisBackend({ cfg: c.cfg, fingerprint: c.fingerprint, partition: c.partition, workDir, url: s.url, prefix: s.prefix, retryMs: s.retryMs, bucketBits: s.bucketBits, lanes: s.lanes, log: c.log });
   }
   if (c.stateDir) return new FileBackend({ cfg: c.cfg, fingerprint: c.fingerprint, partition: c.partition }, c.stateDir, c.log && ((m) => c.log!(`warning: ${m}`)));

@@ -14,7 +14,8 @@
  * fails every call: the worker stops instead of deduplicating against an empty index.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { removeContained } from '../fsx/contained.js';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
@@ -399,7 +400,7 @@ export class RedisBackend implements StateBackend {
   }
 
   async clearPending(runId: string): Promise<void> {
-    rmSync(join(this.workDir, runId), { recursive: true, force: true }); // the pending run itself went with the commit
+    removeContained(join(this.workDir, runId), [this.workDir]); // the pending run itself went with the commit
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -670,17 +671,6 @@ export class RedisBackend implements StateBackend {
     } catch {
       /* already closed */
     }
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // measurement (bench, docs)
-
-  /** INFO memory used_memory, and the number of indexed (live) records. */
-  async memory(): Promise<{ usedMemory: number; indexed: number }> {
-    const info = ((await this.client.sendCommand(['INFO', 'memory'], { typeMapping: TYPES })) as Buffer).toString();
-    const used = Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-    const n = Number(((await this.client.sendCommand(['GET', `${this.tag}:n`], { typeMapping: TYPES })) as Buffer | null)?.toString() ?? 0);
-    return { usedMemory: used, indexed: n };
   }
 }
 

@@ -2,6 +2,7 @@
  * `synthfilter [filter] [FILE ...]` and `synthfilter score [FILE ...]`: one streaming run over the inputs.
  * filter: accepted records to stdout (or shards with --out); score: every record, in input order, annotated.
  */
+import { shareSummary } from '../../stage/share.js';
 import { runFilter } from '../../stage/run.js';
 import { usageError } from '../../errors.js';
 import { buildConfig } from '../build-config.js';
@@ -22,7 +23,8 @@ function summary(s: Stats): string {
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
-  return `input=${s.seen} accept=${s.accept} reject=${s.reject} quarantine=${s.quarantine}${reasons ? ` | ${reasons}` : ''}`;
+  const share = shareSummary(s.syntheticShare.report().estimate);
+  return `input=${s.seen} accept=${s.accept} reject=${s.reject} quarantine=${s.quarantine}${share ? ` ${share}` : ''}${reasons ? ` | ${reasons}` : ''}`;
 }
 
 /** Records/s and MB/s on one rewritten stderr line, at most once a second (TTY only). */
@@ -91,6 +93,7 @@ async function run(mode: 'filter' | 'score', argv: string[], io: CliIO): Promise
       log.info(summary(res.stats));
       if (res.unwritten) log.warn(`${res.unwritten} rejected/quarantined records were counted but not written (use --rejects FILE or --out DIR)`);
       if (res.manifestPath) log.info(`manifest: ${res.manifestPath}`);
+      for (const w of res.warnings) log.warn(`${w.code}: ${w.message}`);
     }
     if (res.error) {
       log.error(res.error.message);

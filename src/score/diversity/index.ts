@@ -15,13 +15,20 @@
  *  - unknown: letters of a script this module does not know; only the paragraph/line/character rules apply,
  *    every word-based rule is skipped (never rejects a text for a tokenization it cannot do).
  */
-import type { DiversityScore, Features, JsonRecord, ScoreContext, Scorer } from '../../types.js';
+import type { DiversityReason } from '../../reasons.js';
+import type { DiversityScore } from '../../types.js';
 import { detectLanguage } from '../../text/lang.js';
 import { computeMetrics, METRIC_KEYS } from './measure.js';
 import { defaults } from '../../config/index.js';
 
 export { computeMetrics, METRIC_KEYS } from './measure.js';
 export { tokenStrings } from './tokenize.js';
+
+/** A rule that fired: its code (a reason code) and whether it is hard (never waived). */
+export interface RuleFailure {
+  code: DiversityReason;
+  hard: boolean;
+}
 
 export interface DiversityRule {
   enabled: boolean;
@@ -120,11 +127,8 @@ export function measureDiversity(text: string, opts: DiversityConfig = DIVERSITY
  * rules are skipped; in 'unknown' mode no word-based rule fires, in 'char' mode rules without a character
  * equivalent do not fire.
  */
-export function evaluateRules(
-  score: DiversityScore,
-  rules: DiversityConfig['rules'],
-): Array<{ code: string; hard: boolean }> {
-  const failed: Array<{ code: string; hard: boolean }> = [];
+export function evaluateRules(score: DiversityScore, rules: DiversityConfig['rules']): RuleFailure[] {
+  const failed: RuleFailure[] = [];
   const codes = [...RULE_ORDER, ...Object.keys(rules).filter((k) => !RULE_ORDER.includes(k))];
   for (const code of codes) {
     const r = rules[code];
@@ -133,17 +137,7 @@ export function evaluateRules(
     if (score.mode === 'char' && SPACE_ONLY_RULES.has(code)) continue;
     const v = score.metrics[code];
     if (v === null || v === undefined || Number.isNaN(v)) continue;
-    if ((r.max !== undefined && v > r.max) || (r.min !== undefined && v < r.min)) failed.push({ code, hard: r.hard });
+    if ((r.max !== undefined && v > r.max) || (r.min !== undefined && v < r.min)) failed.push({ code: code as DiversityReason, hard: r.hard }); // config validation admits known rules only
   }
   return failed;
-}
-
-/** Scorer wrapper for the pipeline: fills the `diversity` annotation from the record's text. */
-export function createDiversityScorer(opts: DiversityConfig = DIVERSITY_DEFAULTS): Scorer<DiversityScore> {
-  return {
-    name: 'diversity',
-    score(_record: JsonRecord, features: Features, _ctx: ScoreContext): DiversityScore {
-      return measureDiversity(features.text, opts);
-    },
-  };
 }

@@ -3,7 +3,8 @@
  * directory). Both hold the dedup scorer, the ledger and the registry in this process; the file backend loads a
  * generation at open and writes the next one at persist, exactly as the nightly job always did.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { removeContained } from '../fsx/contained.js';
 import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
@@ -88,7 +89,7 @@ export class MemoryBackend implements StateBackend {
   }
 
   async clearPending(runId: string): Promise<void> {
-    rmSync(join(this.workDir, runId), { recursive: true, force: true });
+    removeContained(join(this.workDir, runId), [this.workDir]);
     this.pending = null;
   }
 
