@@ -133,7 +133,15 @@ export class NightStats {
   readonly examples: Record<string, string[]> = {};
   private readonly pAi = { declared_human: new Array<number>(P_AI_BINS).fill(0), declared_synthetic: new Array<number>(P_AI_BINS).fill(0), undeclared: new Array<number>(P_AI_BINS).fill(0), declared_unscored: 0, abstained: {} as Record<string, number> };
   private readonly thresholds: { synthetic: number; human: number } | null;
-  private readonly metrics: Array<MetricSpec & { hist: number[]; missing: number }>;
+  private readonly metrics: MetricSpec[];
+  /** per metric, flat and typed (this runs for every record): names, axis start and bins per unit, then counts
+   * (METRIC_BINS + 1 per metric, the last one the overflow bin) and records without the metric */
+  private readonly metricNames: string[];
+  private readonly metricLo: Float64Array;
+  private readonly metricHi: Float64Array;
+  private readonly metricScale: Float64Array;
+  private readonly metricHist: Float64Array;
+  private readonly metricMissing: Float64Array;
   historyDuplicates: number | null = null;
 
   /**
@@ -150,7 +158,13 @@ export class NightStats {
     this.stratumField = route.balanceBy || route.tail?.rareStratum?.field || null;
     const o = cfg.origin as unknown as OriginConfig;
     this.thresholds = o.enabled ? { synthetic: effectiveThreshold(o), human: o.humanThreshold } : null;
-    this.metrics = metricSpecs(cfg).map((m) => ({ ...m, hist: new Array<number>(METRIC_BINS + 1).fill(0), missing: 0 }));
+    this.metrics = metricSpecs(cfg);
+    this.metricNames = this.metrics.map((m) => m.name);
+    this.metricLo = Float64Array.from(this.metrics, (m) => m.lo);
+    this.metricHi = Float64Array.from(this.metrics, (m) => m.hi);
+    this.metricScale = Float64Array.from(this.metrics, (m) => METRIC_BINS / (m.hi - m.lo));
+    this.metricHist = new Float64Array(this.metrics.length * (METRIC_BINS + 1));
+    this.metricMissing = new Float64Array(this.metrics.length);
   }
 
   private fileFor(path: string, name = path): Group {
@@ -227,10 +241,11 @@ export class NightStats {
       else (declared === 'human' ? this.pAi.declared_human : this.pAi.declared_synthetic)[bin]!++;
     } else if (bin < 0) bump(this.pAi.abstained, a.origin.reason ?? 'unscored');
     else this.pAi.undeclared[bin]!++;
-    for (const m of this.metrics) {
-      const v = a.diversity[m.name];
-      if (typeof v !== 'number' || !Number.isFinite(v)) m.missing++;
-      else m.hist[v >= m.hi ? METRIC_BINS : Math.max(0, Math.floor(((v - m.lo) / (m.hi - m.lo)) * METRIC_BINS))]!++;
+    const div = a.diversity;
+    for (let k = 0; k < this.metricNames.length; k++) {
+      const v = div[this.metricNames[k]!];
+      if (typeof v !== 'number' || !(v === v && v !== Infinity && v !== -Infinity)) this.metricMissing[k]!++;
+      else this.metricHist[k * (METRIC_BINS + 1) + (v >= this.metricHi[k]! ? METRIC_BINS : Math.max(0, Math.floor((v - this.metricLo[k]!) * this.metricScale[k]!)))]!++;
     }
   }
 
@@ -248,13 +263,24 @@ export class NightStats {
     for (const k of ['declared_human', 'declared_synthetic', 'undeclared'] as const) other.pAi[k].forEach((v, i) => (this.pAi[k][i]! += v));
     this.pAi.declared_unscored += other.pAi.declared_unscored;
     addInto(this.pAi.abstained, other.pAi.abstained);
-    for (const m of this.metrics) {
-      const o = other.metrics.find((x) => x.name === m.name);
-      if (!o) continue;
-      o.hist.forEach((v, i) => (m.hist[i]! += v));
-      m.missing += o.missing;
-    }
+    this.addMetrics(other.metricsData());
     if (other.historyDuplicates !== null) this.historyDuplicates = (this.historyDuplicates ?? 0) + other.historyDuplicates;
+  }
+
+  private metricsData(): NightData['metrics'] {
+    const w = METRIC_BINS + 1;
+    return this.metrics.map((m, k) => ({ ...m, hist: Array.from(this.metricHist.subarray(k * w, (k + 1) * w)), missing: this.metricMissing[k]! }));
+  }
+
+  /** Add saved metric histograms (matched by name; another axis is skipped). */
+  private addMetrics(ms: NightData['metrics']): void {
+    const w = METRIC_BINS + 1;
+    this.metrics.forEach((m, k) => {
+      const o = ms.find((x) => x.name === m.name && x.lo === m.lo && x.hi === m.hi && x.hist.length === w);
+      if (!o) return;
+      o.hist.forEach((v, i) => (this.metricHist[k * w + i]! += v));
+      this.metricMissing[k]! += o.missing;
+    });
   }
 
   toJSON(): NightData {
@@ -269,7 +295,7 @@ export class NightStats {
       quarantine_reasons: { ...this.quarantineReasons },
       examples: Object.fromEntries(Object.entries(this.examples).map(([k, v]) => [k, [...v]])),
       p_ai: { bins: P_AI_BINS, ...structuredClone(this.pAi), thresholds: this.thresholds },
-      metrics: this.metrics.map((m) => ({ ...m, hist: [...m.hist] })),
+      metrics: this.metricsData(),
       share_total: estimateOf(total),
       history_duplicates: this.historyDuplicates,
     };
@@ -288,10 +314,7 @@ export class NightStats {
     for (const k of ['declared_human', 'declared_synthetic', 'undeclared'] as const) d.p_ai[k].forEach((v, i) => (n.pAi[k][i]! += v));
     n.pAi.declared_unscored = d.p_ai.declared_unscored;
     addInto(n.pAi.abstained, d.p_ai.abstained);
-    for (const m of n.metrics) {
-      const o = d.metrics.find((x) => x.name === m.name);
-      if (o && o.hist.length === m.hist.length) (o.hist.forEach((v, i) => (m.hist[i]! += v)), (m.missing += o.missing));
-    }
+    n.addMetrics(d.metrics);
     n.historyDuplicates = d.history_duplicates;
     return n;
   }

@@ -125,8 +125,11 @@ test('report: two nights in headless Chromium: no console errors, real axes, one
         assert.deepEqual(p.shards.map((s) => [s.name, s.records]), m.shards.map((s: { name: string; records: number }) => [s.name, s.records]));
         // the warnings banner: one entry per manifest warning and per input error
         assert.deepEqual(p.warnings, [...(m.warnings ?? []).map((w: { code: string }) => w.code), ...m.errors.map(() => 'input_error')]);
-        if (night === 'night2') assert.ok(p.warnings.length > 0, 'night 2 has a warning');
-        else assert.equal(await page.locator('.warnings').count(), m.warnings?.length ? 1 : 0);
+        if (night === 'night2') assert.ok(m.warnings.length > 0 && p.warnings.includes(m.warnings[0].code) && p.warnings.includes('input_error'), 'night 2 shows the manifest warnings and the input error');
+        assert.equal(await page.locator('.warnings').count(), p.warnings.length ? 1 : 0);
+        // the per-file estimates merged give the manifest's estimate of the input
+        assert.ok(Math.abs(rep.night.share_total.value - m.synthetic_share.estimate.input.value) < 1e-6, JSON.stringify([rep.night.share_total, m.synthetic_share.estimate]));
+        assert.equal(await page.locator('.card[data-share="estimate"]').getAttribute('data-input'), String(m.synthetic_share.estimate.input.value));
         // the trend: one point per night so far, and night 2 duplicates night 1
         assert.deepEqual(rep.trend.map((t: { run_id: string }) => t.run_id), night === 'night1' ? ['night1'] : ['night1', 'night2']);
         if (night === 'night2') assert.ok(rep.trend[1].history_duplicates > 0 && rep.night.history_duplicates === rep.trend[1].history_duplicates);

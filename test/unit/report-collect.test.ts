@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveConfig } from '../../src/config/index.js';
 import { EXAMPLES_PER_REASON, MAX_STRATA, METRIC_BINS, NightStats, OTHER_STRATA, P_AI_BINS, metricRange, metricSpecs, type NightData } from '../../src/report/collect.js';
+import type { ReasonCode } from '../../src/reasons.js';
 import type { Annotation, Outcome } from '../../src/types.js';
 
 const cfg = resolveConfig({ route: { balanceBy: 'meta.domain' } });
@@ -20,7 +21,7 @@ function outcomes(n: number, seed = 7): Outcome[] {
     const decision: Annotation['decision'] = u < 0.1 ? 'quarantine' : u < 0.45 ? 'reject' : 'accept';
     const declared = rnd() < 0.3;
     const pAi = rnd() < 0.15 ? null : rnd();
-    const reasons = decision === 'quarantine' ? ['malformed_json'] : decision === 'reject' ? (rnd() < 0.5 ? ['exact_dup'] : ['dup_line_frac', 'top_2_gram', 'word_count'].slice(0, 1 + Math.floor(rnd() * 3))) : [];
+    const reasons: ReasonCode[] = decision === 'quarantine' ? ['malformed_json'] : decision === 'reject' ? (rnd() < 0.5 ? ['exact_dup'] : (['dup_line_frac', 'top_2_gram', 'word_count'] as ReasonCode[]).slice(0, 1 + Math.floor(rnd() * 3))) : [];
     const annotation: Annotation = {
       decision,
       reasons,
