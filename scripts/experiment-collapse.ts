@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, METRICS, CONDITIONS, readSharedCorpora, readTexts, renderHtml, runCollapse, type OriginSignal } from '../src/experiment/index.js';
+import { DEFAULTS, METRICS, CONDITIONS, readSharedCorpora, readTexts, renderHtml, runCollapse, type OriginSignal } from '../experiments/collapse/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHARED = resolve(ROOT, '../shared/corpora');

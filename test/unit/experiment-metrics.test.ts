@@ -16,7 +16,7 @@ import {
   tokenize,
   unigramCounts,
   unigramKL,
-} from '../../src/experiment/index.js';
+} from '../../experiments/collapse/index.js';
 
 const close = (a: number, b: number, eps = 1e-9, msg?: string) => assert.ok(Math.abs(a - b) <= eps, msg ?? `${a} != ${b}`);
 

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { CONDITIONS, METRICS, Rng, renderHtml, runCollapse, type CollapseOptions, type CollapseResult } from '../../src/experiment/index.js';
+import { CONDITIONS, METRICS, Rng, renderHtml, runCollapse, type CollapseOptions, type CollapseResult } from '../../experiments/collapse/index.js';
 import { ROOT, tmp } from '../helpers.js';
 
 /** Texts from a small seeded "grammar": a skewed vocabulary, so that n-grams repeat and a tail exists. */

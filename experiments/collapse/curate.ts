@@ -9,7 +9,7 @@
  *
  * `Curator.path` names what was used; the experiment writes it to collapse.json and the html.
  */
-import { filterRecords, resolveConfig, type Config, type DeepPartial, type JsonRecord, type OriginLabel, type Outcome } from '../index.js';
+import { filterRecords, resolveConfig, type Config, type DeepPartial, type JsonRecord, type OriginLabel, type Outcome } from '../../src/index.js';
 
 export type OriginSignal = 'declared' | 'detector';
 

@@ -15,7 +15,7 @@ import { EOS, Vocab, detokenize, tokenize } from './tokenize.js';
 import { TrigramKN } from './ngram.js';
 import { distinctN, perplexity, rareTypes, tailCoverage, unigramCounts, unigramKL } from './metrics.js';
 import { HUMAN_SOURCE, makeCurator, modelSource, type CurateStats, type OriginSignal } from './curate.js';
-import type { JsonRecord } from '../index.js';
+import type { JsonRecord } from '../../src/index.js';
 
 export const CONDITIONS = ['replace', 'mix', 'synthfilter'] as const;
 export type Condition = (typeof CONDITIONS)[number];
