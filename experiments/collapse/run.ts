@@ -1,83 +1,36 @@
 /**
- * The model-collapse experiment: generation t+1 of a trigram LM trains on data built from generation t, under three
- * conditions side by side (same splits, same sampling seeds):
- *
- * - replace:     only the previous generation's samples;
- * - mix:         a small fresh human batch plus every sample of every previous generation, unlabelled, unfiltered;
- * - synthfilter: the same kind of input as mix (fresh human batch + all previous samples of its own chain), passed
- *                through synthfilter (`filterRecords`, defaults with every scorer on) before training.
- *
- * Generation 0 trains on the human training split and is shared by the three conditions. Held-out human documents
- * never enter training and serve every metric.
+ * A collapse run: every condition (conditions.ts) and the reference values (reference.ts) for every seed, as
+ * parallel jobs (jobs.ts), aggregated over seeds (stats.ts) into the collapse.json document.
  */
-import { Rng } from './rng.js';
-import { EOS, Vocab, detokenize, tokenize } from './tokenize.js';
-import { TrigramKN } from './ngram.js';
-import { distinctN, perplexity, rareTypes, tailCoverage, unigramCounts, unigramKL } from './metrics.js';
-import { HUMAN_SOURCE, makeCurator, modelSource, type CurateStats, type OriginSignal } from './curate.js';
-import type { JsonRecord } from '../../src/index.js';
+import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CONDITIONS, type Condition, type ConditionRun } from './conditions.js';
+import { runJobs } from './jobs.js';
+import type { JobResult, JobSettings, JobSpec } from './job.js';
+import type { SeedReference } from './reference.js';
+import { REPORTED, aggregateConditions, judgeTargets, meanSd, type Claim, type Entry } from './stats.js';
+import { round } from './generation.js';
+import { FITTED_RULES, RULE_VARIANTS } from './settings.js';
+import { curatedOverrides } from './conditions.js';
 
-export const CONDITIONS = ['replace', 'mix', 'synthfilter'] as const;
-export type Condition = (typeof CONDITIONS)[number];
-
-/** The metrics charted, in chart order, with their labels and direction. */
-export const METRICS = [
-  { key: 'perplexity', label: 'Held-out perplexity (log scale)', better: 'lower', log: true },
-  { key: 'tail_coverage', label: 'Tail coverage: rare held-out types in samples', better: 'higher', log: false },
-  { key: 'distinct2', label: 'Distinct-2 of samples', better: 'higher', log: false },
-  { key: 'kl', label: 'Unigram KL(held-out || samples), nats', better: 'lower', log: false },
-  { key: 'synthetic_share', label: 'Synthetic share of the training set', better: 'lower', log: false },
-] as const;
-export type MetricKey = (typeof METRICS)[number]['key'];
-
-export interface GenRow {
-  gen: number;
-  perplexity: number;
-  tail_coverage: number;
-  distinct2: number;
-  kl: number;
-  synthetic_share: number;
-  /** share of rare held-out types the model saw in training (> unknown-word floor) */
-  tail_vocab: number;
-  train_docs: number;
-  train_tokens: number;
-  /** distinct types in the training data */
-  vocab: number;
-  sample_tokens: number;
-  mean_sample_len: number;
-  /** synthfilter condition only: what the filter did to this generation's candidates */
-  filter?: CurateStats;
-}
-
-export interface CollapseOptions {
+export interface CollapseOptions extends JobSettings {
   generations: number;
-  seed: number;
-  origin: OriginSignal;
-  /** raw human texts (already restricted to human-written ones) */
+  seeds: number[];
+  conditions: Condition[];
   humanTexts: string[];
-  /** where they came from, for the record */
   humanSource: string;
-  heldOut: number;
-  gen0Train: number;
-  freshBatch: number;
-  samplesPerGen: number;
-  topK: number;
-  temperature: number;
-  /** max tokens per document (human texts are cut, samples stop there) */
-  maxLen: number;
-  /** human texts with fewer tokens are dropped */
-  minTokens: number;
-  klAlpha: number;
-  rareMaxCount: number;
-  /** deep-merged over the synthfilter config overrides (tests) */
-  filterOverrides?: Record<string, unknown>;
+  /** jobs at a time (child processes); 1 runs them in this process */
+  parallel: number;
+  /** scratch folder for the jobs (clean's folders, detector corpora); removed at the end unless keepWork */
+  workDir: string;
+  keepWork?: boolean;
   log?: (msg: string) => void;
 }
 
-export const DEFAULTS: Omit<CollapseOptions, 'humanTexts' | 'humanSource'> = {
+export const DEFAULTS = {
   generations: 10,
-  seed: 1,
-  origin: 'declared',
+  seeds: [1, 2, 3],
+  conditions: [...CONDITIONS],
   heldOut: 1000,
   gen0Train: 2500,
   freshBatch: 500,
@@ -88,206 +41,122 @@ export const DEFAULTS: Omit<CollapseOptions, 'humanTexts' | 'humanSource'> = {
   minTokens: 8,
   klAlpha: 0.1,
   rareMaxCount: 5,
-};
+} satisfies Partial<CollapseOptions>;
+
+type Spread = Record<string, number>;
 
 export interface CollapseResult {
-  conditions: Record<Condition, GenRow[]>;
+  /** per condition, one entry per generation: means over seeds and `_sd` spreads, and the cap in force */
+  conditions: Partial<Record<Condition, Entry[]>>;
+  /** the targets of the experiment, judged against the spread over seeds */
+  targets: Claim[];
+  references: { human_text: Spread; fresh_only: Spread; rule_costs: Array<Record<string, number | string>> };
+  /** the raw rows of every seed (with what each night of clean did) */
+  per_seed: Partial<Record<Condition, ConditionRun[]>>;
   config: Record<string, unknown>;
 }
 
-/** Cut a token list to at most `maxLen`, at the last sentence end when that keeps at least half of it. */
-export function truncateTokens(tokens: string[], maxLen: number): string[] {
-  if (tokens.length <= maxLen) return tokens;
-  for (let i = maxLen - 1; i >= maxLen / 2; i--) if (tokens[i] === '.' || tokens[i] === '!' || tokens[i] === '?') return tokens.slice(0, i + 1);
-  return tokens.slice(0, maxLen);
+/** Mean and `_sd` of every numeric field over a list of objects of the same shape. */
+function spreadOf(xs: ReadonlyArray<Record<string, unknown>>, keys: readonly string[]): Spread {
+  const out: Spread = {};
+  for (const k of keys) {
+    const { mean, sd } = meanSd(xs.map((x) => x[k] as number));
+    out[k] = round(mean);
+    out[`${k}_sd`] = round(sd);
+  }
+  return out;
 }
 
-interface Doc {
-  ids: Int32Array;
-  synthetic: boolean;
-  /** meta.source value */
-  source: string;
-}
+/** Longest jobs first, so that the last job to start is a short one. */
+const WEIGHT: Record<Condition | 'reference', number> = { synthfilter_detector: 0, synthfilter_defaults: 1, synthfilter: 2, accumulate: 3, replace: 4, reference: 5 };
 
-const round = (x: number, d = 6) => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
-
-export async function runCollapse(opts: CollapseOptions): Promise<CollapseResult> {
-  const log = opts.log ?? (() => {});
+export async function runCollapse(o: CollapseOptions): Promise<CollapseResult> {
+  const log = o.log ?? (() => {});
   const t0 = Date.now();
-  // ---- data: tokenise, cut, split ----
-  const tokenised: string[][] = [];
-  for (const t of opts.humanTexts) {
-    const toks = tokenize(t);
-    if (toks.length >= opts.minTokens) tokenised.push(truncateTokens(toks, opts.maxLen));
-  }
-  new Rng(opts.seed, 'split').shuffle(tokenised);
-  const need = opts.heldOut + opts.gen0Train + opts.freshBatch;
-  if (tokenised.length < need) {
-    throw new Error(`need at least ${need} human texts of >= ${opts.minTokens} tokens (held-out ${opts.heldOut} + gen-0 ${opts.gen0Train} + one fresh batch ${opts.freshBatch}); got ${tokenised.length}`);
-  }
-  const vocab = new Vocab();
-  const encoded = tokenised.map((t) => vocab.encode(t));
-  vocab.freeze();
-  const heldOut = encoded.slice(0, opts.heldOut);
-  const gen0 = encoded.slice(opts.heldOut, opts.heldOut + opts.gen0Train);
-  const pool = encoded.slice(opts.heldOut + opts.gen0Train);
-  const poolWraps = pool.length < opts.freshBatch * opts.generations;
-  if (poolWraps) log(`note: fresh human pool (${pool.length}) is smaller than ${opts.generations} batches of ${opts.freshBatch}; batches wrap around`);
-  const freshBatch = (gen: number): Doc[] => {
-    const out: Doc[] = [];
-    for (let i = 0; i < opts.freshBatch; i++) out.push({ ids: pool[((gen - 1) * opts.freshBatch + i) % pool.length]!, synthetic: false, source: HUMAN_SOURCE });
-    return out;
+  mkdirSync(o.workDir, { recursive: true });
+  const texts = join(o.workDir, 'human-texts.json');
+  writeFileSync(texts, JSON.stringify(o.humanTexts));
+  const settings: JobSettings = {
+    heldOut: o.heldOut,
+    gen0Train: o.gen0Train,
+    freshBatch: o.freshBatch,
+    generations: o.generations,
+    maxLen: o.maxLen,
+    minTokens: o.minTokens,
+    rareMaxCount: o.rareMaxCount,
+    samplesPerGen: o.samplesPerGen,
+    topK: o.topK,
+    temperature: o.temperature,
+    klAlpha: o.klAlpha,
+    ...(o.filterOverrides ? { filterOverrides: o.filterOverrides } : {}),
+    ...(o.detectorToolArgs ? { detectorToolArgs: o.detectorToolArgs } : {}),
   };
-  const U = vocab.size;
-  const refCounts = unigramCounts(heldOut, U);
-  const rare = rareTypes(refCounts, opts.rareMaxCount);
-  log(`data: ${tokenised.length} human texts (${opts.humanSource}); held-out ${heldOut.length}, gen-0 train ${gen0.length}, fresh pool ${pool.length}; vocabulary ${U - 3} types, ${rare.length} rare held-out types`);
-
-  const curator = await makeCurator(opts.origin, opts.generations, opts.filterOverrides);
-  for (const n of curator.notes) log(`synthfilter: ${n}`);
-  log(`synthfilter: origin signal "${curator.signal}" via ${curator.path}`);
-
-  const sampleOpts = { topK: opts.topK, temperature: opts.temperature, maxLen: opts.maxLen };
-  const evaluate = (model: TrigramKN, train: Doc[], gen: number, stream = `gen-${gen}/sample`): { row: GenRow; samples: Doc[] } => {
-    const rng = new Rng(opts.seed, stream);
-    const samples: Doc[] = [];
-    for (let i = 0; i < opts.samplesPerGen; i++) samples.push({ ids: model.sample(rng, sampleOpts), synthetic: true, source: modelSource(gen) });
-    model.clearCaches();
-    const sIds = samples.map((s) => s.ids);
-    const sCounts = unigramCounts(sIds, U);
-    const sampleTokens = sIds.reduce((a, d) => a + d.length, 0);
-    const row: GenRow = {
-      gen,
-      perplexity: round(perplexity(model, heldOut), 3),
-      tail_coverage: round(tailCoverage(rare, (w) => sCounts[w]! > 0)),
-      distinct2: round(distinctN(sIds, 2)),
-      // support: every id except <s> and </s> (<unk> included)
-      kl: round(unigramKL(refCounts, sCounts, opts.klAlpha, 2)),
-      synthetic_share: round(train.length ? train.filter((d) => d.synthetic).length / train.length : 0),
-      tail_vocab: round(tailCoverage(rare, (w) => model.knows(w))),
-      train_docs: train.length,
-      train_tokens: model.trainTokens,
-      vocab: model.vocabUsed - (model.knows(EOS) ? 1 : 0),
-      sample_tokens: sampleTokens,
-      mean_sample_len: round(sampleTokens / Math.max(1, samples.length), 2),
-    };
-    return { row, samples };
-  };
-  const train = (docs: Doc[]) => TrigramKN.train(docs.map((d) => d.ids), U);
-
-  // ---- generation 0 (shared) ----
-  const g0Docs: Doc[] = gen0.map((ids) => ({ ids, synthetic: false, source: HUMAN_SOURCE }));
-  const g0 = evaluate(train(g0Docs), g0Docs, 0);
-  const conditions: Record<Condition, GenRow[]> = { replace: [g0.row], mix: [{ ...g0.row }], synthfilter: [{ ...g0.row }] };
-  log(`gen 0: ppl ${g0.row.perplexity.toFixed(1)} tail ${g0.row.tail_coverage.toFixed(3)} d2 ${g0.row.distinct2.toFixed(3)} kl ${g0.row.kl.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  // references for reading the charts: human text itself (as many tokens as the gen-0 samples) and a model trained
-  // on one fresh human batch alone (the data volume synthfilter keeps, without any synthetic record)
-  const humanRef: Int32Array[] = [];
-  for (let i = 0, n = 0; i < gen0.length && n < g0.row.sample_tokens; i++) {
-    humanRef.push(gen0[i]!);
-    n += gen0[i]!.length;
+  const specs: JobSpec[] = [];
+  for (const what of [...o.conditions, 'reference' as const].sort((a, b) => WEIGHT[a] - WEIGHT[b])) {
+    for (const seed of o.seeds) specs.push({ seed, what, settings, texts, workDir: join(o.workDir, `seed-${seed}`, what) });
   }
-  const hCounts = unigramCounts(humanRef, U);
-  const freshOnlyDocs = freshBatch(1);
-  const freshOnly = evaluate(train(freshOnlyDocs), freshOnlyDocs, 1, 'reference/fresh-only').row;
-  const reference = {
-    human_text: {
-      docs: humanRef.length,
-      tokens: humanRef.reduce((a, d) => a + d.length, 0),
-      tail_coverage: round(tailCoverage(rare, (w) => hCounts[w]! > 0)),
-      distinct2: round(distinctN(humanRef, 2)),
-      kl: round(unigramKL(refCounts, hCounts, opts.klAlpha, 2)),
-      note: 'gen-0 human training docs, as many tokens as the gen-0 samples, scored like samples',
+  log(`collapse: ${o.conditions.length} conditions x ${o.seeds.length} seeds x ${o.generations} generations, ${specs.length} jobs, ${o.parallel} at a time`);
+  const results: JobResult[] = await runJobs(specs, o.parallel, log);
+
+  const perSeed: Partial<Record<Condition, ConditionRun[]>> = {};
+  const refs: SeedReference[] = [];
+  for (const c of o.conditions) perSeed[c] = [];
+  for (const r of results) {
+    if (r.what === 'reference') refs.push(r.reference);
+    else perSeed[r.what]!.push(r.run);
+  }
+  for (const runs of Object.values(perSeed)) runs.sort((a, b) => a.seed - b.seed);
+  refs.sort((a, b) => a.seed - b.seed);
+  const ruleCosts = Object.keys(RULE_VARIANTS).map((variant) => {
+    const rows = refs.map((r) => r.rule_costs.find((x) => x.variant === variant)!);
+    return { variant, ...spreadOf(rows as unknown as Array<Record<string, unknown>>, ['human_kept', 'short_human_kept', 'human_kept_mean_len', 'human_mean_len', 'samples_kept']) };
+  });
+  const detectors = perSeed.synthfilter_detector?.map((r) => ({ seed: r.seed, ...r.detector })) ?? [];
+  if (!o.keepWork) rmSync(o.workDir, { recursive: true, force: true });
+  log(`collapse: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return {
+    conditions: aggregateConditions(perSeed),
+    targets: judgeTargets(perSeed),
+    references: {
+      human_text: spreadOf(refs.map((r) => r.human_text as unknown as Record<string, unknown>), ['docs', 'tokens', 'tail_coverage', 'distinct_2', 'kl']),
+      fresh_only: spreadOf(refs.map((r) => r.fresh_only as unknown as Record<string, unknown>), REPORTED),
+      rule_costs: ruleCosts,
     },
-    fresh_human_only: {
-      ...freshOnly,
-      note: `a model trained on one fresh human batch (${opts.freshBatch} docs) alone, sampled and scored like a generation`,
+    per_seed: perSeed,
+    config: {
+      generations: o.generations,
+      seeds: o.seeds,
+      statistics: 'every metric is the mean over seeds with its sample standard deviation (_sd); a target holds when mean ± sd lies on its side of the threshold, fails when it lies on the other side, and is "within spread" otherwise; a comparison holds (or fails) only when the means differ by more than the sum of the two sds',
+      human_source: o.humanSource,
+      held_out_docs: o.heldOut,
+      gen0_train_docs: o.gen0Train,
+      fresh_human_batch: o.freshBatch,
+      samples_per_generation: o.samplesPerGen,
+      model: "word trigram LM, interpolated Kneser-Ney (discounts n1/(n1+2n2) per order), lowest order interpolated with a uniform floor over the seed's fixed vocabulary (the unknown-word floor)",
+      sampling: { top_k: o.topK, temperature: o.temperature, max_tokens: o.maxLen, note: '</s> banned at the first position (no empty samples)' },
+      human_text_prep: `texts with >= ${o.minTokens} tokens, cut to <= ${o.maxLen} tokens (at a sentence end when possible); NFKC, lower case, words and single punctuation characters`,
+      conditions: {
+        replace: 'generation t trains on the samples of generation t-1 only',
+        accumulate: `generation t trains on everything so far, unfiltered: the generation-0 human texts, fresh human batches 1..t (${o.freshBatch} each) and the samples of generations 0..t-1`,
+        synthfilter: 'the accumulating stream, each generation\'s new files cleaned by one night of `synthfilter clean` (runClean) over a growing folder with persistent state; provenance declared (meta.source); quality rules fitted to the corpus; the model trains on everything kept so far',
+        synthfilter_defaults: 'as synthfilter, with synthfilter\'s default quality rules',
+        synthfilter_detector: 'as synthfilter, without provenance: origin.model points at a detector trained with the project\'s training tool on generation-0 samples vs the generation-0 human training texts; its threshold, humanThreshold and minWords are the ones the tool chose',
+      },
+      synthfilter_overrides: Object.fromEntries(o.conditions.filter((c) => c.startsWith('synthfilter') && c !== 'synthfilter_detector').map((c) => [c, curatedOverrides(c, o.generations)])),
+      fitted_rules: FITTED_RULES,
+      filter_overrides: o.filterOverrides ?? null,
+      detector_tool_args: o.detectorToolArgs ?? [],
+      detectors,
+      metrics: {
+        perplexity: 'exp(mean -ln P) per token (+ </s> per doc) of the held-out human docs under the model',
+        tail_coverage: `share of rare held-out types (count 1..${o.rareMaxCount} in the held-out docs) that occur at least once in the generation's ${o.samplesPerGen} samples`,
+        tail_vocab: 'share of the same rare types that occur in the model\'s training data',
+        distinct_2: 'distinct token bigrams / token bigrams over the generation\'s samples',
+        kl: `KL(P_heldout || Q_samples) in nats over the vocabulary (+<unk>), Q add-${o.klAlpha} smoothed`,
+        synthetic_share: 'true share of model-written documents in the training set',
+        train_docs: 'documents the generation trained on',
+        detector_auroc: 'synthfilter_detector: AUROC of the detector\'s p_ai, the night\'s samples vs its human records, over the records it judged',
+      },
     },
   };
-  log(`reference: human text d2 ${reference.human_text.distinct2.toFixed(3)} kl ${reference.human_text.kl.toFixed(3)} tail ${reference.human_text.tail_coverage.toFixed(3)}; fresh-only model ppl ${freshOnly.perplexity.toFixed(1)}`);
-  let replacePrev = g0.samples;
-  const mixAcc: Doc[] = [...g0.samples];
-  const sfAcc: Doc[] = [...g0.samples];
-  let nextId = 0;
-  const toRecord = (d: Doc): JsonRecord => {
-    const rec: JsonRecord = { id: `x${nextId++}`, text: detokenize(vocab.decode(d.ids)) };
-    if (opts.origin === 'declared') rec['meta'] = { source: d.source };
-    return rec;
-  };
-
-  for (let gen = 1; gen <= opts.generations; gen++) {
-    const tg = Date.now();
-    const fresh = freshBatch(gen);
-    // replace
-    const rTrain = replacePrev;
-    const r = evaluate(train(rTrain), rTrain, gen);
-    conditions.replace.push(r.row);
-    replacePrev = r.samples;
-    // mix
-    const mTrain = [...fresh, ...mixAcc];
-    const m = evaluate(train(mTrain), mTrain, gen);
-    conditions.mix.push(m.row);
-    mixAcc.push(...m.samples);
-    // synthfilter: same kind of input as mix, in a seeded order, curated
-    const candidates = new Rng(opts.seed, `gen-${gen}/order`).shuffle([...fresh, ...sfAcc]);
-    const byRecord = new Map<JsonRecord, Doc>();
-    const records = candidates.map((d) => {
-      const rec = toRecord(d);
-      byRecord.set(rec, d);
-      return rec;
-    });
-    const { accepted, stats } = await curator.curate(records, (rec) => byRecord.get(rec)!.synthetic);
-    const sTrain = accepted.map((rec) => byRecord.get(rec)!);
-    if (sTrain.length === 0) throw new Error(`synthfilter accepted nothing at generation ${gen}`);
-    const s = evaluate(train(sTrain), sTrain, gen);
-    s.row.filter = stats;
-    conditions.synthfilter.push(s.row);
-    sfAcc.push(...s.samples);
-    const fmt = (x: GenRow) => `ppl ${x.perplexity.toFixed(1)} tail ${x.tail_coverage.toFixed(3)} d2 ${x.distinct2.toFixed(3)} kl ${x.kl.toFixed(3)} syn ${x.synthetic_share.toFixed(2)} n ${x.train_docs}`;
-    log(`gen ${gen} (${((Date.now() - tg) / 1000).toFixed(1)} s)\n  replace     ${fmt(r.row)}\n  mix         ${fmt(m.row)}\n  synthfilter ${fmt(s.row)}`);
-  }
-
-  const config = {
-    generations: opts.generations,
-    seed: opts.seed,
-    origin_signal: opts.origin,
-    origin_signal_detail:
-      opts.origin === 'declared'
-        ? 'declared provenance: records carry meta.source = "human" | "model-gen-<t>", declared to synthfilter as origin.declared = { field: "meta.source", synthetic: [model-gen-*], human: ["human"] }'
-        : 'detector only: records carry no provenance field; synthfilter labels them with its shipped origin detector',
-    synthfilter_path: curator.path,
-    synthfilter_notes: curator.notes,
-    synthfilter_overrides: curator.overrides,
-    human_source: opts.humanSource,
-    human_texts_used: tokenised.length,
-    held_out_docs: opts.heldOut,
-    gen0_train_docs: opts.gen0Train,
-    fresh_human_batch: opts.freshBatch,
-    fresh_pool_docs: pool.length,
-    fresh_pool_wraps: poolWraps,
-    samples_per_generation: opts.samplesPerGen,
-    vocabulary_types: U - 3,
-    rare_held_out_types: rare.length,
-    model: 'word trigram LM, interpolated Kneser-Ney (discounts n1/(n1+2n2) per order), lowest order interpolated with a uniform floor over the run\'s fixed vocabulary (the unknown-word floor)',
-    sampling: { top_k: opts.topK, temperature: opts.temperature, max_tokens: opts.maxLen, note: '</s> banned at the first position (no empty samples)' },
-    tokenizer: 'NFKC, lower case, numbers with inner separators, words (letters/digits, inner apostrophes) and single punctuation characters',
-    human_text_prep: `texts with >= ${opts.minTokens} tokens, cut to <= ${opts.maxLen} tokens (at a sentence end when possible)`,
-    metrics: {
-      perplexity: 'exp(mean -ln P) per token (+ </s> per doc) of the held-out human docs under the model (same fixed vocabulary and unknown-word floor for every model)',
-      tail_coverage: `share of rare held-out types (count 1..${opts.rareMaxCount} in the held-out docs) that occur at least once in the generation's ${opts.samplesPerGen} samples`,
-      tail_vocab: 'share of the same rare types that occur in the model\'s training data (the model gives them more than the unknown-word floor)',
-      distinct2: 'distinct token bigrams / token bigrams over the generation\'s samples (within documents)',
-      kl: `KL(P_heldout || Q_samples) in nats over the vocabulary (+<unk>), Q add-${opts.klAlpha} smoothed`,
-      synthetic_share: 'share of the documents the generation was trained on that were model-generated (ground truth)',
-    },
-    conditions: {
-      replace: 'gen t+1 trains only on the samples of gen t',
-      mix: `gen t+1 trains on a fresh batch of ${opts.freshBatch} human docs plus all samples of gens 0..t (unlabelled, unfiltered)`,
-      synthfilter: 'the same kind of input as mix (fresh human batch + all samples of its own gens 0..t), shuffled with a seeded order and passed through synthfilter; only accepted records are trained on',
-    },
-    reference,
-  };
-  log(`done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return { conditions, config };
 }
-
