@@ -2,15 +2,22 @@
  * The synthfilter settings of the experiment's curated conditions, stated in one place.
  *
  * The corpus is mostly short conversational and review text (Reddit comments, Yelp reviews, abstracts, cut to at
- * most 120 tokens). Under Gopher's defaults a short human text is rejected for being short (word_count < 50), for
- * having few stop words (stop_words < 2), or for its share of non-alphabetic tokens (alpha_word_frac < 0.8:
- * numbers, units, formulas, emoticons weigh heavily in a short text). Short text is itself a tail of this corpus,
- * so the curated condition relaxes exactly those three rules; `synthfilter_defaults` keeps the defaults so that
- * their effect is reported as its own row. What each choice costs is measured by quality.ts on every run.
+ * most 120 tokens), and short text is itself a tail of it. Under Gopher's defaults a short human text fails:
+ * - word_count < 50, by definition;
+ * - top_2/3/4_gram: the rules take the characters of the most frequent n-gram over all characters, counted even
+ *   when that n-gram occurs once (as datatrove does), so in a text of under ~25 words a single 4-gram is over 16%
+ *   of it: on short text these rules measure length, not repetition (dup_ngram_5..10 still measure repetition);
+ * - stop_words < 2: Gopher's list is 8 words (the, be, to, of, and, that, have, with), often absent from a line;
+ * - alpha_word_frac < 0.8: numbers, units and punctuation weigh heavily in a short text.
+ * The curated condition relaxes exactly those; `synthfilter_defaults` keeps the defaults so that their effect is
+ * reported as its own row. What each choice costs is measured by quality.ts on every run.
  */
 export const FITTED_RULES = {
   word_count: { min: 5 },
-  stop_words: { min: 1 },
+  top_2_gram: { enabled: false },
+  top_3_gram: { enabled: false },
+  top_4_gram: { enabled: false },
+  stop_words: { enabled: false },
   alpha_word_frac: { min: 0.6 },
 } as const;
 
@@ -18,7 +25,8 @@ export const FITTED_RULES = {
 export const RULE_VARIANTS: Record<string, Record<string, unknown>> = {
   defaults: {},
   'word_count.min 50 -> 5': { word_count: FITTED_RULES.word_count },
-  'stop_words.min 2 -> 1': { stop_words: FITTED_RULES.stop_words },
+  'top_2/3/4_gram off': { top_2_gram: FITTED_RULES.top_2_gram, top_3_gram: FITTED_RULES.top_3_gram, top_4_gram: FITTED_RULES.top_4_gram },
+  'stop_words off': { stop_words: FITTED_RULES.stop_words },
   'alpha_word_frac.min 0.8 -> 0.6': { alpha_word_frac: FITTED_RULES.alpha_word_frac },
   fitted: FITTED_RULES,
 };
