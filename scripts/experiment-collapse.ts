@@ -1,23 +1,30 @@
 /**
- * Model-collapse experiment with synthfilter in the training loop.
+ * Model-collapse experiment v2 (docs/collapse.md): replace, accumulate and three synthfilter conditions over
+ * several seeds.
  *
- *   npm run experiment:collapse -- [--generations N] [--human FILE.jsonl[.gz]] [--out DIR] [--seed S]
- *                                  [--origin declared|detector]
+ *   npm run experiment:collapse -- [--generations N] [--seeds N] [--out DIR]
  *
  * Writes DIR/collapse.json and DIR/collapse.html (default DIR: out/collapse). Progress goes to stderr; stdout
- * carries only the final summary table.
+ * carries only the final summary (targets and verdicts).
  */
 import { mkdirSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULTS, METRICS, CONDITIONS, readSharedCorpora, readTexts, renderHtml, runCollapse, type OriginSignal } from '../src/experiment/index.js';
+import { CONDITIONS, DEFAULTS, readSharedCorpora, readTexts, renderHtml, runCollapse, type Condition } from '../experiments/collapse/index.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHARED = resolve(ROOT, '../shared/corpora');
 
-const USAGE = `usage: npm run experiment:collapse -- [--generations N] [--human FILE.jsonl[.gz]] [--out DIR] [--seed S] [--origin declared|detector]
-  advanced: [--config SYNTHFILTER_OVERRIDES.json] [--held-out N] [--gen0 N] [--fresh N] [--samples N] [--top-k K] [--temperature T] [--max-len N]`;
+const USAGE = `usage: npm run experiment:collapse -- [--generations N] [--seeds N] [--out DIR]
+  --generations N   generations after generation 0 (default ${DEFAULTS.generations})
+  --seeds N         seeds first-seed .. first-seed+N-1 (default ${DEFAULTS.seeds.length})
+  --out DIR         output folder (default out/collapse)
+  advanced: [--first-seed S] [--jobs N] [--conditions a,b,...] [--human FILE.jsonl[.gz]] [--config SYNTHFILTER_OVERRIDES.json]
+            [--detector-args "ARGS"] [--work DIR] [--keep-work]
+            [--held-out N] [--gen0 N] [--fresh N] [--samples N] [--top-k K] [--temperature T] [--max-len N]
+  conditions: ${CONDITIONS.join(', ')}`;
 
 function int(name: string, v: string | undefined, dflt: number, min = 0): number {
   if (v === undefined) return dflt;
@@ -30,10 +37,16 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       generations: { type: 'string' },
-      human: { type: 'string' },
+      seeds: { type: 'string' },
       out: { type: 'string' },
-      seed: { type: 'string' },
-      origin: { type: 'string' },
+      'first-seed': { type: 'string' },
+      jobs: { type: 'string' },
+      conditions: { type: 'string' },
+      human: { type: 'string' },
+      config: { type: 'string' },
+      'detector-args': { type: 'string' },
+      work: { type: 'string' },
+      'keep-work': { type: 'boolean' },
       'held-out': { type: 'string' },
       gen0: { type: 'string' },
       fresh: { type: 'string' },
@@ -41,7 +54,6 @@ async function main(): Promise<void> {
       'top-k': { type: 'string' },
       temperature: { type: 'string' },
       'max-len': { type: 'string' },
-      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -50,10 +62,12 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE + '\n');
     return;
   }
-  const origin = (values.origin ?? 'declared') as OriginSignal;
-  if (origin !== 'declared' && origin !== 'detector') throw new Error(`--origin must be declared or detector, got ${JSON.stringify(values.origin)}`);
   const temperature = values.temperature === undefined ? DEFAULTS.temperature : Number(values.temperature);
   if (!(temperature > 0)) throw new Error(`--temperature must be > 0, got ${JSON.stringify(values.temperature)}`);
+  const conditions = (values.conditions?.split(',').map((c) => c.trim()) ?? DEFAULTS.conditions) as Condition[];
+  for (const c of conditions) if (!(CONDITIONS as readonly string[]).includes(c)) throw new Error(`--conditions: unknown condition ${JSON.stringify(c)} (known: ${CONDITIONS.join(', ')})`);
+  const firstSeed = int('first-seed', values['first-seed'], DEFAULTS.seeds[0]!);
+  const nSeeds = int('seeds', values.seeds, DEFAULTS.seeds.length, 1);
 
   let humanTexts: string[];
   let humanSource: string;
@@ -68,15 +82,22 @@ async function main(): Promise<void> {
     humanTexts = shared.texts;
     humanSource = `../shared/corpora/{${shared.files.join(',')}} (label == "human")`;
   }
+  let filterOverrides: Record<string, unknown> | undefined;
+  if (values.config) {
+    try {
+      filterOverrides = JSON.parse(readFileSync(resolve(values.config), 'utf8')) as Record<string, unknown>;
+    } catch (e) {
+      throw new Error(`--config ${values.config}: ${(e as Error).message}`);
+    }
+  }
 
   const out = resolve(values.out ?? join(ROOT, 'out/collapse'));
   const log = (m: string) => process.stderr.write(m + '\n');
-  const t0 = Date.now();
   const result = await runCollapse({
     ...DEFAULTS,
     generations: int('generations', values.generations, DEFAULTS.generations, 1),
-    seed: int('seed', values.seed, DEFAULTS.seed),
-    origin,
+    seeds: Array.from({ length: nSeeds }, (_, i) => firstSeed + i),
+    conditions,
     humanTexts,
     humanSource,
     heldOut: int('held-out', values['held-out'], DEFAULTS.heldOut, 1),
@@ -86,23 +107,18 @@ async function main(): Promise<void> {
     topK: int('top-k', values['top-k'], DEFAULTS.topK, 1),
     temperature,
     maxLen: int('max-len', values['max-len'], DEFAULTS.maxLen, 1),
-    // synthfilter config overrides for the synthfilter condition (deep-merged over its defaults), e.g. to relax
-    // the 50-word Gopher minimum for a corpus of short texts
-    ...(values.config ? { filterOverrides: JSON.parse(readFileSync(resolve(values.config), 'utf8')) as Record<string, unknown> } : {}),
+    parallel: int('jobs', values.jobs, availableParallelism(), 1),
+    workDir: resolve(values.work ?? join(out, 'work')),
+    keepWork: values['keep-work'] ?? false,
+    ...(filterOverrides ? { filterOverrides } : {}),
+    ...(values['detector-args'] ? { detectorToolArgs: values['detector-args'].split(/\s+/).filter(Boolean) } : {}),
     log,
   });
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'collapse.json'), JSON.stringify(result, null, 2) + '\n');
   writeFileSync(join(out, 'collapse.html'), renderHtml(result));
-  log(`wrote ${join(out, 'collapse.json')} and ${join(out, 'collapse.html')} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-
-  // summary table on stdout
-  const last = result.conditions.replace.length - 1;
-  const lines = [`metric\tgen0\t${CONDITIONS.map((c) => `${c}@${last}`).join('\t')}`];
-  for (const m of METRICS) {
-    lines.push(`${m.key}\t${result.conditions.replace[0]![m.key]}\t${CONDITIONS.map((c) => result.conditions[c][last]![m.key]).join('\t')}`);
-  }
-  process.stdout.write(lines.join('\n') + '\n');
+  log(`wrote ${join(out, 'collapse.json')} and ${join(out, 'collapse.html')}`);
+  process.stdout.write(result.targets.map((t) => `${t.verdict}\t${t.claim}\t${t.measured}`).join('\n') + '\n');
 }
 
 main().catch((e: unknown) => {

@@ -3,6 +3,7 @@
  * table is tested against it (test/unit/codes.test.ts), and so are the constants the modules emit from
  * (READ_REASONS, QUARANTINE_REASONS, ROUTE_REASONS, the diversity rules).
  */
+import { METRIC_KEYS } from './score/diversity/measure.js';
 
 /** Bad input, quarantined: the readers' codes, then record validation's. */
 export const QUARANTINE_REASON_CODES = [
@@ -22,35 +23,8 @@ export const QUARANTINE_REASON_CODES = [
 /** Duplicates, rejected (hard). */
 export const DUPLICATE_REASON_CODES = ['exact_dup', 'near_dup'] as const;
 
-/** Diversity rules, rejected (hard or soft per `diversity.rules.<code>.hard`): one code per rule. */
-export const DIVERSITY_REASON_CODES = [
-  'empty',
-  'dup_para_frac',
-  'dup_para_char_frac',
-  'dup_line_frac',
-  'dup_line_char_frac',
-  'top_2_gram',
-  'top_3_gram',
-  'top_4_gram',
-  'dup_ngram_5',
-  'dup_ngram_6',
-  'dup_ngram_7',
-  'dup_ngram_8',
-  'dup_ngram_9',
-  'dup_ngram_10',
-  'word_count',
-  'mean_word_length',
-  'hash_ratio',
-  'ellipsis_ratio',
-  'bullet_line_frac',
-  'end_ellipsis_frac',
-  'alpha_word_frac',
-  'stop_words',
-  'mattr',
-  'distinct_1',
-  'distinct_2',
-  'compression_ratio',
-] as const;
+/** Diversity rules, rejected (hard or soft per `diversity.rules.<code>.hard`): one code per rule, named by its metric. */
+export const DIVERSITY_REASON_CODES = METRIC_KEYS;
 
 /** Routing, rejected: caps and balancing, and `synthetic_reuse` (nightly job, from the provenance ledger; hard). */
 export const ROUTING_REASON_CODES = ['synthetic_cap', 'stratum_cap', 'cluster_cap', 'synthetic_reuse'] as const;

@@ -39,7 +39,7 @@ const clean = (inp: string, out: string, state: string, extra: string[] = []) =>
  * A state folder after two nights, with a third night planned but not run (so pending.json exists and the next run
  * has output to publish). Returns the folder holding in/, out/, state/; callers copy state/ before damaging it.
  */
-async function builtState(): Promise<{ root: string; inp: string; out: string; state: string }> {
+async function buildState(): Promise<{ root: string; inp: string; out: string; state: string }> {
   const root = tmp();
   const [inp, out, state] = ['in', 'out', 'state'].map((x) => join(root, x));
   mkdirSync(inp);
@@ -58,6 +58,16 @@ async function builtState(): Promise<{ root: string; inp: string; out: string; s
   );
   assert.ok(existsSync(join(state, 'pending.json')));
   return { root, inp, out, state };
+}
+
+let built: ReturnType<typeof buildState> | null = null;
+/** A private copy (in/, out/, state/ in a new temp folder) of the folder buildState makes once for this file; the
+ * planned run's pending.json still names the inputs of that first folder, which no test changes. */
+async function builtState(): Promise<{ root: string; inp: string; out: string; state: string }> {
+  const src = await (built ??= buildState());
+  const root = tmp();
+  for (const d of ['in', 'out', 'state']) cpSync(join(src.root, d), join(root, d), { recursive: true, preserveTimestamps: true });
+  return { root, inp: join(root, 'in'), out: join(root, 'out'), state: join(root, 'state') };
 }
 
 const flipAt = (path: string, at: number) => {

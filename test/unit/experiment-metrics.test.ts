@@ -16,7 +16,7 @@ import {
   tokenize,
   unigramCounts,
   unigramKL,
-} from '../../src/experiment/index.js';
+} from '../../experiments/collapse/index.js';
 
 const close = (a: number, b: number, eps = 1e-9, msg?: string) => assert.ok(Math.abs(a - b) <= eps, msg ?? `${a} != ${b}`);
 
@@ -147,6 +147,10 @@ test('tokenize / detokenize round trip', () => {
   const d = detokenize(t);
   assert.equal(d, "hello, world! it's 3.5 (really).");
   assert.deepEqual(tokenize(d), t);
+  // hyphens and slashes glue to their neighbours, and re-tokenising still gives the tokens back
+  const h = tokenize('A high - resolution, 8 - 12 and / or 3.5 - 4 scan');
+  assert.equal(detokenize(h), 'a high-resolution, 8-12 and/or 3.5-4 scan');
+  assert.deepEqual(tokenize(detokenize(h)), h);
 });
 
 test('Rng: seeded, stream-separated, uniform-ish', () => {

@@ -10,8 +10,10 @@ export function tokenize(text: string): string[] {
   return text.normalize('NFKC').toLowerCase().replace(/’/g, "'").match(TOKEN_RE) ?? [];
 }
 
-const NO_SPACE_BEFORE = new Set(['.', ',', '!', '?', ';', ':', '%', ')', ']', '}']);
-const NO_SPACE_AFTER = new Set(['(', '[', '{', '$', '#', '@']);
+const NO_SPACE_BEFORE = new Set(['.', ',', '!', '?', ';', ':', '%', ')', ']', '}', '-', '/']);
+// hyphens and slashes glue both ways ("high-resolution", "8-12", "and/or"): spaced, each would count as a
+// non-alphabetic word for the quality rules, which the original text did not have
+const NO_SPACE_AFTER = new Set(['(', '[', '{', '$', '#', '@', '-', '/']);
 
 export function detokenize(tokens: readonly string[]): string {
   let out = '';

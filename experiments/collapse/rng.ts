@@ -1,5 +1,5 @@
 /**
- * Seeded pseudo-random numbers for the collapse experiment (no Math.random anywhere in src/experiment).
+ * Seeded pseudo-random numbers for the collapse experiment (no Math.random anywhere in experiments/collapse).
  * The generator is the small-fast-counter design (sfc32, 128-bit state, 32-bit outputs); its state is seeded from
  * a 32-bit seed and a stream label by a splitmix-style mixer, so that `(seed, "gen-3/sample")` and
  * `(seed, "gen-4/sample")` give independent streams.

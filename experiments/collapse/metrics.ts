@@ -8,6 +8,7 @@
  *   document boundaries; </s> is not a token here).
  * - unigram KL: KL(P || Q) in nats, P the empirical unigram distribution of the reference (held-out human) tokens,
  *   Q the add-alpha smoothed unigram distribution of the compared tokens (samples) over the same support.
+ * - AUROC: the probability that a random positive scores above a random negative (ties count one half).
  * - tail coverage: the rare types of the reference are those with 1 <= count <= maxCount (5) in the reference;
  *   coverage is the share of them that a predicate accepts (in the experiment: present at least once in the
  *   generation's samples; `tail_vocab`: present at least once in the model's training data).
@@ -101,4 +102,24 @@ export function tailCoverage(rare: ArrayLike<number>, covered: (w: number) => bo
   let n = 0;
   for (let i = 0; i < rare.length; i++) if (covered(rare[i]!)) n++;
   return n / rare.length;
+}
+
+/** AUROC of `scores` for binary `labels` (1 = positive), ties counted one half; NaN without both classes. */
+export function auroc(scores: readonly number[], labels: readonly number[]): number {
+  const idx = scores.map((_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
+  let pos = 0;
+  let rankSum = 0;
+  for (let i = 0; i < idx.length; ) {
+    let j = i;
+    while (j + 1 < idx.length && scores[idx[j + 1]!] === scores[idx[i]!]) j++;
+    const mid = (i + j) / 2 + 1; // mean 1-based rank of the tie group
+    for (let k = i; k <= j; k++) if (labels[idx[k]!] === 1) {
+      pos++;
+      rankSum += mid;
+    }
+    i = j + 1;
+  }
+  const neg = idx.length - pos;
+  if (pos === 0 || neg === 0) return NaN;
+  return (rankSum - (pos * (pos + 1)) / 2) / (pos * neg);
 }
