@@ -15,7 +15,7 @@ export interface FlagSpec {
 }
 
 export const FLAGS = {
-  out: { short: 'o', value: 'DIR', help: 'write rotated shards, rejects/, quarantine/ and manifest.json to DIR (must be a directory or absent)' },
+  out: { short: 'o', value: 'DIR', help: 'write rotated shards, rejects/, quarantine/ and manifest.json to DIR (must be a directory or absent); report: the HTML file to write' },
   rejects: { short: 'r', value: 'FILE', help: 'write rejected records (annotated) to FILE (.gz compresses)' },
   quarantine: { value: 'FILE', help: 'write quarantined input to FILE (default: the --rejects file); long form only' },
   annotate: { short: 'a', help: 'add the annotation to accepted records' },
@@ -25,9 +25,9 @@ export const FLAGS = {
   'id-field': { value: 'PATH', help: 'dotted path of the id (default "id"; missing ids get a stable hash of the text)' },
   format: { value: 'F', help: 'input format: auto | jsonl | json' },
   in: { value: 'DIR', help: 'clean: the input directory (read only, never written)' },
-  state: { value: 'DIR', help: 'clean: the state directory (optional with Redis state, then it only holds spools)' },
+  state: { value: 'DIR', help: 'clean: the state directory (optional with Redis state, then it only holds spools); report: the state directory to read' },
   workers: { value: 'N', help: 'clean: scoring threads (default: number of cores)' },
-  'run-id': { value: 'ID', help: 'clean: name of the run directory under --out (default: run-<UTC timestamp>)' },
+  'run-id': { value: 'ID', help: 'clean: name of the run directory under --out (default: run-<UTC timestamp>); report: the night to show (default: the latest)' },
   partition: { value: 'NAME', help: 'clean with Redis state: this worker\'s partition (default: the absolute --in path)' },
   schema: { help: 'config: print the JSON Schema of the configuration' },
   print: { help: 'config: print the effective configuration (defaults + --config + --set)' },

@@ -83,6 +83,13 @@ export const COMMANDS: readonly CommandSpec[] = [
     run: (argv, io) => import('./commands/state-verify.js').then((m) => m.stateVerify(argv, io)),
   },
   {
+    name: 'report',
+    usage: 'report --state DIR [--run-id ID] [--out FILE]',
+    summary: "a recorded night's report page (HTML) to stdout or FILE, redrawn from the state folder (default: the latest night)",
+    flags: ['state', 'run-id', 'out'],
+    run: (argv, io) => import('./commands/report.js').then((m) => m.reportCommand(argv, io)),
+  },
+  {
     name: 'help',
     usage: 'help [COMMAND]',
     summary: 'this overview, or one command\'s usage and options',

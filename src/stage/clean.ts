@@ -34,7 +34,9 @@ import { createStateBackend, redactUrl, stateSettings, type DedupItem, type Dedu
 import { buildScorers } from '../score/build.js';
 import { FilterCore, tailRetention, type Prepared } from './core.js';
 import { readSpool, splitPoints, writeSpool, type SpoolResult } from './spool.js';
-import { renderReport, type Report } from '../report/report.js';
+import type { Report } from '../report/report.js';
+import { NightStats } from '../report/collect.js';
+import { publishReport } from '../report/publish.js';
 import { risingWarning, shareWarnings, type RunWarning } from './share-warnings.js';
 import type { ShareReport } from './share.js';
 import { VERSION } from '../version.js';
@@ -430,10 +432,12 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       }
     };
     const seqById = new Map<string, number>();
+    const night = new NightStats(cfg, run.files.map((f) => ({ path: f.path, name: f.rel }))); // the report's counts
     const diversityHist: Record<string, number[]> = {};
     seq = 0;
     const notes: LedgerNote[] = [];
     const record = (x: Outcome) => {
+      night.observe(x);
       if (x.annotation.decision === 'quarantine') return;
       notes.push({ hash: internalsOf(x)!.features!.exactHash, run: run.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' });
       if (x.annotation.decision === 'accept') {
@@ -551,8 +555,8 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
       config: reportConfig(cfg),
     };
     writeFileAtomic(join(staging, 'manifest.json'), JSON.stringify({ ...report, history: undefined, complete: true, stopped_by: null }, null, 2) + '\n');
-    writeFileAtomic(join(staging, 'report.json'), JSON.stringify(report, null, 2) + '\n');
-    writeFileAtomic(join(staging, 'report.html'), renderReport(report));
+    night.historyDuplicates = dupOf.size;
+    publishReport(staging, report, night, o.stateDir);
     mkdirSync(o.outDir, { recursive: true });
     renameContained(staging, final, roots);
     phase('published');

@@ -6,6 +6,7 @@
  *  2. parallel: the same 10 files with --workers 1 and --workers 2 (target >= 1.7x on 2 cores, CPU-bound corpus:
  *     every scorer on), next to what bounds it: this machine's ceiling for two scoring threads that share nothing,
  *     the run's sequential part (from the runs' phase timings), and Amdahl's bound from the two;
+ *  2b. the nightly report on the larger nights: page size and the collector's cost per record (report-cost.ts);
  *  3. state scale: 1M indexed records (dedup index + exact set + ids + ledger) saved and loaded through the file
  *     state store (targets <= 5 s each, <= 1 KB per record on disk).
  * Corpus: generated prose-like text (seeded), ~1 KB per record, with planted near-duplicates.
@@ -17,6 +18,7 @@ import { cpSync, mkdirSync, rmSync, writeFileSync, statSync, readdirSync } from 
 import { join } from 'node:path';
 import { BIN, ROOT } from '../helpers.js';
 import { report } from './report.js';
+import { reportCost } from './report-cost.js';
 import { resolveConfig, fingerprint } from '../../src/config/index.js';
 import { buildScorers } from '../../src/score/build.js';
 import { FileStateStore } from '../../src/state/file-store.js';
@@ -156,6 +158,7 @@ const tInc = nextNight(inc, join(base, 'state-w2'), 'inc', REPS);
 // threads loading the detector and warming up, state load and commit: ~0.6 s) weighs less against the incremental work
 const SCALES = (args.includes('--scales') ? args[args.indexOf('--scales') + 1]! : '4,16').split(',').map(Number).filter((x) => x > 0);
 const scaleRows: Array<Record<string, unknown>> = [];
+const reportRows: Array<Record<string, unknown>> = [];
 for (const k of SCALES) {
   const big = join(base, `in-x${k}`);
   generate(big, 10, 100 * k, PER_FILE * k);
@@ -165,6 +168,7 @@ for (const k of SCALES) {
     rmSync(join(base, `state-x${k}`), { recursive: true, force: true });
     return clean(big, join(base, `out-x${k}`), join(base, `state-x${k}`), 2);
   });
+  reportRows.push(await reportCost({ overrides: OVERRIDES, inDir: big, outDir: join(base, `out-x${k}`), stateDir: join(base, `state-x${k}`), records: n, nightSeconds: full }));
   generate(big, 1, 100 * k + 10, PER_FILE * k);
   const next = nextNight(big, join(base, `state-x${k}`), `x${k}`, REPS);
   for (const d of [big, join(base, `out-x${k}`), join(base, `state-x${k}`)]) rmSync(d, { recursive: true, force: true });
@@ -187,6 +191,11 @@ report('clean', {
     { run: 'next night, 1 new file (10%), --workers 2', seconds: +tInc.toFixed(2), ratio_to_full: +(tInc / tFull2).toFixed(3) },
     ...scaleRows,
   ],
+});
+report('report', {
+  scope: 'the nightly report on the full nights above: page size, and the collector (NightStats.observe) per record, timed in-process over outcomes of the bench corpus',
+  target: 'report.html <= 1 MB for a 1M-record night (bounded data); collector overhead small against the night',
+  rows: reportRows,
 });
 
 // 3: state scale
