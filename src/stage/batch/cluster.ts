@@ -107,18 +107,23 @@ interface Batch {
   synthetic: number[]; // positions of synthetic-labelled records (synthetic reuse check)
 }
 
-/** Check every record against the index and group tonight's duplicates into clusters (best members: settleClusters). */
-export async function dedupRun(c: ClusterInput): Promise<Clusters> {
-  const { backend, cfg, stop, source } = c;
-  const dedupOn = backend.dedup;
-  const maxReuse = (cfg.route as { maxSyntheticReuse?: number }).maxSyntheticReuse ?? 1;
-  const out: Clusters = { members: [], dupOf: new Map(), clusterOf: new Map(), reuse: new Set(), tonight: new Map(), refOf: new Map(), best: new Map(), sizes: new Map(), settledNow: new Set(), errors: [], candidates: new Map() };
-  const { members, dupOf, clusterOf, reuse, tonight, refOf } = out;
-  const memberItems = out.candidates;
-  let parentArr = new Int32Array(1024).fill(-1); // seq -> root seq of its cluster (-1: none)
-  let batch: Batch = { seqs: [], items: [], synthetic: [] };
-  const queue: Array<{ seqs: number[]; items: DedupItem[]; verdicts: Promise<DedupVerdict[]> }> = [];
-  const applyVerdicts = async (q: (typeof queue)[number]) => {
+/** A batch of checks sent to the backend, its verdicts still to come. */
+interface Pending {
+  seqs: number[];
+  items: DedupItem[];
+  verdicts: Promise<DedupVerdict[]>;
+}
+
+/** Applies verdicts, in input order, to the clusters: a duplicate of one of tonight's records joins the cluster of
+ * that record's root (union-find over seqs), a duplicate of history is final, a unique record indexed tonight is
+ * remembered by its ref. */
+class ClusterLinks {
+  private parent = new Int32Array(1024).fill(-1); // seq -> root seq of its cluster (-1: none)
+
+  constructor(private readonly out: Clusters) {}
+
+  async apply(q: Pending): Promise<void> {
+    const { tonight, refOf, clusterOf, dupOf, candidates } = this.out;
     const vs = await q.verdicts;
     for (let k = 0; k < vs.length; k++) {
       const s = q.seqs[k]!;
@@ -126,16 +131,10 @@ export async function dedupRun(c: ClusterInput): Promise<Clusters> {
       if (d.kind !== null && d.of !== null) {
         const t = matchRef !== null ? tonight.get(matchRef) : undefined;
         if (t !== undefined) {
-          let root = t;
-          while (parentArr[root]! >= 0) root = parentArr[root]!;
-          if (s >= parentArr.length) {
-            const b = new Int32Array(Math.max(s + 1, parentArr.length * 2)).fill(-1);
-            b.set(parentArr);
-            parentArr = b;
-          }
-          parentArr[s] = root;
+          const root = this.rootOf(t);
+          this.link(s, root);
           clusterOf.set(s, { root, kind: d.kind, similarity: d.similarity ?? 1 });
-          memberItems.set(s, q.items[k]!);
+          candidates.set(s, q.items[k]!);
         } else dupOf.set(s, d);
         continue;
       }
@@ -144,7 +143,34 @@ export async function dedupRun(c: ClusterInput): Promise<Clusters> {
         refOf.set(s, ref);
       }
     }
-  };
+  }
+
+  private rootOf(t: number): number {
+    let root = t;
+    while (this.parent[root]! >= 0) root = this.parent[root]!;
+    return root;
+  }
+
+  private link(s: number, root: number): void {
+    if (s >= this.parent.length) {
+      const b = new Int32Array(Math.max(s + 1, this.parent.length * 2)).fill(-1);
+      b.set(this.parent);
+      this.parent = b;
+    }
+    this.parent[s] = root;
+  }
+}
+
+/** Check every record against the index and group tonight's duplicates into clusters (best members: settleClusters). */
+export async function dedupRun(c: ClusterInput): Promise<Clusters> {
+  const { backend, cfg, stop, source } = c;
+  const dedupOn = backend.dedup;
+  const maxReuse = (cfg.route as { maxSyntheticReuse?: number }).maxSyntheticReuse ?? 1;
+  const out: Clusters = { members: [], dupOf: new Map(), clusterOf: new Map(), reuse: new Set(), tonight: new Map(), refOf: new Map(), best: new Map(), sizes: new Map(), settledNow: new Set(), errors: [], candidates: new Map() };
+  const { members, reuse } = out;
+  const links = new ClusterLinks(out);
+  let batch: Batch = { seqs: [], items: [], synthetic: [] };
+  const queue: Pending[] = [];
   const flush = async () => {
     const b = batch;
     batch = { seqs: [], items: [], synthetic: [] };
@@ -167,7 +193,7 @@ export async function dedupRun(c: ClusterInput): Promise<Clusters> {
     const verdicts = backend.checkAndInsert(items);
     verdicts.catch(() => {}); // awaited in order below; a failure must not surface as an unhandled rejection first
     queue.push({ seqs, items, verdicts });
-    while (queue.length >= c.inFlight) await applyVerdicts(queue.shift()!);
+    while (queue.length >= c.inFlight) await links.apply(queue.shift()!);
   };
   let seq = 0;
   for (let i = 0; i < source.fileCount; i++) {
@@ -187,7 +213,7 @@ export async function dedupRun(c: ClusterInput): Promise<Clusters> {
     if (res.error) out.errors.push(res.error);
   }
   await flush();
-  while (queue.length) await applyVerdicts(queue.shift()!);
+  while (queue.length) await links.apply(queue.shift()!);
   return out;
 }
 
