@@ -1,7 +1,8 @@
 /**
  * The one streaming core. InputItem batches in, Outcomes out. Per record: validate -> features (once) -> scorers
- * (pure) -> router (decides) -> state effects in input order (dedup commit) -> outcome. The CLI, the Node Transform
- * and the batch job are thin shells around `FilterCore`.
+ * (pure) -> router (decides) -> its state effects, applied in input order (effects.ts: `index` when the router
+ * lets a record through or holds it for quota, `unindex` when the synthetic cap finally rejects it) -> outcome. The
+ * CLI, the Node Transform and the batch job are thin shells around `FilterCore`.
  */
 import type { Config } from '../config/index.js';
 import { getPath } from '../config/index.js';
@@ -11,6 +12,7 @@ import { Router, type Routed, type Scored } from '../route/router.js';
 import { buildScorers } from '../score/build.js';
 import type { Scorers } from '../score/registry.js';
 import type { Annotation, DupScore, Features, InputItem, JsonRecord, Outcome, ReasonCode, SourcePos } from '../types.js';
+import { ScorerEffects, type EffectApplier } from './effects.js';
 import { INTERNALS, type CoreOutcome } from './outcome-internals.js';
 import { ShareTracker, shareParams } from './share.js';
 import { countDecision, countInput, countTail, newStats, type Stats } from './stats.js';
@@ -61,6 +63,8 @@ export class FilterCore {
   private readonly featurize: Featurizer;
   private readonly router: Router;
   private readonly scorers: Scorers;
+  /** commits the decisions' dedup effects to this core's own dedup scorer */
+  private readonly effects: EffectApplier;
   private seq = 0;
   private nextOut = 0; // input-order mode: next seq to emit
   private pending = new Map<number, Outcome>(); // input-order mode: finished outcomes waiting for earlier ones
@@ -75,6 +79,7 @@ export class FilterCore {
     };
     this.featurize = createFeaturizer({ ...d.normalize, shingleUnit: d.shingle.unit, shingleSize: d.shingle.size, seed: d.seed });
     this.scorers = opts.scorers ?? buildScorers(cfg);
+    this.effects = new ScorerEffects(this.scorers.dedup);
     const quantification = shareParams(cfg);
     this.stats.syntheticShare = ShareTracker.forConfig(cfg, quantification);
     this.router = new Router(cfg, { shards: !!opts.shards, labelOf: this.scorers.labelOf, quantification });
@@ -141,9 +146,9 @@ export class FilterCore {
       countTail(this.stats, r.decision === 'accept', r.hard);
     }
     ann.shard = r.shard;
-    if (r.decision === 'reject' && r.reasons.includes('synthetic_cap') && this.scorers.dedup?.remove) {
+    if (r.decision === 'reject' && r.reasons.includes('synthetic_cap') && this.scorers.dedup) {
       // a capped synthetic record leaves the index so it does not suppress later twins
-      this.scorers.dedup.remove(s.id, s.features);
+      this.effects.apply({ kind: 'unindex', id: s.id, features: s.features });
     }
     const o: CoreOutcome = { id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line };
     o[INTERNALS] = { rawChunk: s.lineChunk, rawStart: s.lineStart, rawEnd: s.lineEnd, features: s.features };
@@ -222,8 +227,9 @@ export class FilterCore {
     p.dup = dup !== undefined ? dup : sc.dedup ? sc.dedup.score(p.record, p.features, { recordIndex: p.seq }) : null;
     if (extraReasons?.length) p.extraReasons = extraReasons;
     const res = this.router.push(p);
-    // state effects, in input order, after the decision
-    if (res.provisional && sc.dedup && dup === undefined) sc.dedup.commit(p.id, p.features);
+    // the decision's state effect, in input order: a record let through (or held for quota) joins the index, when
+    // its duplicate check ran here (a caller that supplies `dup` owns the index: the nightly job, effects.ts)
+    if (res.provisional && sc.dedup && dup === undefined) this.effects.apply({ kind: 'index', id: p.id, features: p.features });
     for (const r of res.done) this.finalize(r, out);
   }
 

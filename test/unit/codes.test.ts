@@ -58,7 +58,7 @@ test('the modules emit reasons from REASON_CODES, and every code has an emitter'
   assert.deepEqual(sorted(Object.keys(rules)), sorted(DIVERSITY_REASON_CODES), 'one diversity rule per code in config/default.json');
   const routed = Object.values(ROUTE_REASONS);
   assert.deepEqual(sorted(routed), sorted([...DUPLICATE_REASON_CODES, ...ROUTING_REASON_CODES.filter((c) => c !== 'synthetic_reuse')]));
-  assert.match(readFileSync(join(ROOT, 'src', 'stage', 'clean.ts'), 'utf8'), /'synthetic_reuse'/, 'the nightly job emits synthetic_reuse');
+  assert.match(readFileSync(join(ROOT, 'src', 'stage', 'batch', 'route.ts'), 'utf8'), /'synthetic_reuse'/, 'the nightly job (its route step) emits synthetic_reuse');
 });
 
 test('ERROR_CODES: every code is raised somewhere in src, and nothing raises another', () => {
