@@ -170,9 +170,10 @@ export interface Tokens {
 
 const isLetterRe = /\p{L}|\p{M}/u;
 
-function isWordChar(c: number, ch: string): boolean {
+/** Is the char code `c` at index `i` of `s` part of a word? (the one-char string is built only outside ASCII) */
+function isWordChar(c: number, s: string, i: number): boolean {
   if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
-  return isLetterRe.test(ch);
+  return isLetterRe.test(s[i]!);
 }
 
 /** Split cleaned text into tokens. Words keep inner apostrophes and hyphens ("don't", "well-known"). */
@@ -190,14 +191,13 @@ export function tokenize(s: string): Tokens {
       i++;
       continue;
     }
-    const ch = s[i]!;
-    if (isWordChar(c, ch)) {
+    if (isWordChar(c, s, i)) {
       let j = i + 1;
       let digits = c >= 48 && c <= 57 ? 1 : 0;
       let upper = c >= 65 && c <= 90 ? 1 : 0;
       while (j < n) {
         const d = s.charCodeAt(j);
-        if (isWordChar(d, s[j]!)) {
+        if (isWordChar(d, s, j)) {
           if (d >= 48 && d <= 57) digits++;
           else if (d >= 65 && d <= 90) upper++;
           j++;
@@ -206,7 +206,7 @@ export function tokenize(s: string): Tokens {
         // inner apostrophe / hyphen / period-in-number
         if ((d === 39 || d === 45 || (d === 46 && digits > 0) || (d === 44 && digits > 0)) && j + 1 < n) {
           const e = s.charCodeAt(j + 1);
-          if (isWordChar(e, s[j + 1]!) && (d !== 46 && d !== 44 ? true : e >= 48 && e <= 57)) {
+          if (isWordChar(e, s, j + 1) && (d !== 46 && d !== 44 ? true : e >= 48 && e <= 57)) {
             j += 2;
             if (e >= 48 && e <= 57) digits++;
             continue;
