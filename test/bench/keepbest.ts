@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import { BIN, ROOT } from '../helpers.js';
 import { report } from './report.js';
 import { generateCorpus, Rng } from './gen-dedup-corpus.js';
-import { nearPairs } from './near-pairs.js';
+import { jaccardSorted, nearPairs } from './near-pairs.js';
 import { resolveConfig } from '../../src/config/index.js';
 import { createFeaturizer } from '../../src/text/features.js';
 
@@ -75,10 +75,29 @@ function keptIds(outDir: string): string[] {
   return ids;
 }
 
+/** id -> dup.of of the records a run rejected as duplicates (its rejects files, listed in the manifest) */
+function dupOfRejected(outDir: string): Map<string, string> {
+  const runDir = join(outDir, readdirSync(outDir).find((x) => x.startsWith('run-'))!);
+  const m = JSON.parse(readFileSync(join(runDir, 'manifest.json'), 'utf8')) as { rejects: Array<{ file: string }> };
+  const of = new Map<string, string>();
+  for (const r of m.rejects) {
+    const buf = readFileSync(join(runDir, r.file));
+    for (const line of (r.file.endsWith('.gz') ? gunzipSync(buf) : buf).toString('utf8').split('\n')) {
+      if (!line) continue;
+      const rec = JSON.parse(line) as { id: string; synthfilter?: { dup?: { of?: string | null } } };
+      const o = rec.synthfilter?.dup?.of;
+      if (o) of.set(rec.id, o);
+    }
+  }
+  return of;
+}
+const jac = (a: string, b: string) => jaccardSorted(shinglesOf.get(a)!, shinglesOf.get(b)!);
+
 const out: Array<Record<string, unknown>> = [];
 // a record kept by keep-best but dropped by keep-first was promoted over its cluster's first member: counting the
 // residual pairs that involve one tells whether the promotions cause them
 let keptFirst: Set<string> | null = null;
+let rootOf: Map<string, string> | null = null; // keep-first: a dropped record -> the kept record it duplicates
 for (const keep of MODES) {
   const o = join(base, `out-${keep}`);
   const st = join(base, `state-${keep}`);
@@ -87,9 +106,40 @@ for (const keep of MODES) {
   const kept = keptIds(o);
   const pairs = nearPairs(kept.map((id) => shinglesOf.get(id)!), d.threshold);
   const residual = pairs.length;
-  if (keep === 'first') keptFirst = new Set(kept);
-  const promoted = keptFirst && keep !== 'first' ? pairs.filter(([a, b]) => !keptFirst!.has(kept[a]!) || !keptFirst!.has(kept[b]!)).length : null;
-  out.push({ keep, kept: kept.length, residual_pairs: residual, pct_of_input_pairs: +((100 * residual) / Math.max(1, inputPairs)).toFixed(2), pairs_with_a_promoted_record: promoted ?? '-' });
+  if (keep === 'first') {
+    keptFirst = new Set(kept);
+    rootOf = dupOfRejected(o);
+  }
+  // why a residual pair survives keep-best: a promoted record p (dropped by keep-first as a duplicate of the root r
+  // it matched) against a record x that was only ever compared with r (J(x, r) < t) but duplicates p; or two
+  // promoted records whose roots are not near duplicates of each other
+  let promoted = 0;
+  let vsRootOnly = 0;
+  let twoPromoted = 0;
+  if (keptFirst && rootOf && keep !== 'first') {
+    for (const [i, j] of pairs) {
+      const [a, b] = [kept[i]!, kept[j]!];
+      const pa = !keptFirst.has(a);
+      const pb = !keptFirst.has(b);
+      if (!pa && !pb) continue;
+      promoted++;
+      if (pa && pb) twoPromoted++;
+      else {
+        const [p, x] = pa ? [a, b] : [b, a];
+        const r = rootOf.get(p);
+        if (r !== undefined && jac(x, r) < d.threshold) vsRootOnly++;
+      }
+    }
+  }
+  out.push({
+    keep,
+    kept: kept.length,
+    residual_pairs: residual,
+    pct_of_input_pairs: +((100 * residual) / Math.max(1, inputPairs)).toFixed(2),
+    with_a_promoted_record: keep === 'first' ? '-' : promoted,
+    'promoted vs a record below t with its root': keep === 'first' ? '-' : vsRootOnly,
+    'both promoted': keep === 'first' ? '-' : twoPromoted,
+  });
   console.error(`keepbest: ${keep}: kept ${kept.length}, residual ${residual}`);
 }
 report('keepbest', {
