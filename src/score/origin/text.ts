@@ -50,8 +50,10 @@ const PREFIXES: RegExp[] = [
 ];
 
 // detokenisation (corpora that store PTB-style tokens: "you ' re", "do n't", "word ,")
+const DETOK_CONTRACTION = /(\w) ?' ?(s|re|ve|ll|d|m|t)\b/gi;
+const WS_TO_SQUEEZE = /\s{2,}|[^\S ]/g;
 const DETOK: Array<[RegExp, string]> = [
-  [/(\w) ?' ?(s|re|ve|ll|d|m|t)\b/gi, "$1'$2"],
+  [DETOK_CONTRACTION, "$1'$2"],
   [/ n't\b/g, "n't"],
   [/ ([,.;:!?%)])/g, '$1'],
   [/([($]) /g, '$1'],
@@ -117,8 +119,14 @@ export function cleanText(raw: string): string {
   if (s.indexOf('*') >= 0 || s.indexOf('_') >= 0 || s.indexOf('~') >= 0 || s.indexOf('`') >= 0) {
     s = s.replace(MD_STAR, '$1$2').replace(MD_EMPH, '');
   }
-  s = s.replace(/\s+/g, ' ').trim();
-  for (const [re, to] of DETOK) s = s.replace(re, to);
+  // every whitespace run becomes one space: only runs of 2+ and single non-space whitespace change anything, so
+  // the lone spaces between words (most matches of /\s+/) are not rebuilt one by one
+  s = s.replace(WS_TO_SQUEEZE, ' ').trim();
+  for (const [re, to] of DETOK) {
+    // the contraction rule only rewrites a match with a space beside its apostrophe; any other match is itself
+    if (re === DETOK_CONTRACTION && s.indexOf(" '") < 0 && s.indexOf("' ") < 0) continue;
+    s = s.replace(re, to);
+  }
   // strip leading prefixes (possibly stacked: "Sure, here's ...: Title: ...")
   for (let k = 0; k < 4; k++) {
     let changed = false;
