@@ -60,13 +60,23 @@ const SUFFIXES: Array<[string, string]> = [
   ['er', '<-er>'],
 ];
 
+/** SUFFIXES grouped by their last character, each group in list order (the first suffix that matches wins) */
+const SUFFIXES_BY_LAST = new Map<number, Array<[string, string]>>();
+for (const sc of SUFFIXES) {
+  const c = sc[0].charCodeAt(sc[0].length - 1);
+  const g = SUFFIXES_BY_LAST.get(c);
+  if (g) g.push(sc);
+  else SUFFIXES_BY_LAST.set(c, [sc]);
+}
+
 function skeletonOf(tok: string, type: number, caps: number, sentStart: boolean): string {
   if (type === T_PUNCT) return tok;
   if (type === T_NUM) return '<num>';
   if (FW.has(tok)) return tok;
   if (caps > 0 && !sentStart) return '<Cap>';
   if (tok.length > 4) {
-    for (const [suf, cls] of SUFFIXES) if (tok.endsWith(suf)) return cls;
+    const group = SUFFIXES_BY_LAST.get(tok.charCodeAt(tok.length - 1));
+    if (group) for (const [suf, cls] of group) if (tok.endsWith(suf)) return cls;
     if (tok.endsWith('s') && !tok.endsWith('ss')) return '<-s>';
   }
   return tok.length <= 4 ? '<w>' : '<W>';
