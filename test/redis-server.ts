@@ -36,6 +36,8 @@ function ping(port: number): Promise<boolean> {
 export interface RedisServerOptions {
   /** keep data across restarts (append-only file, fsync always) */
   persist?: boolean;
+  /** start a Redis Cluster node (cluster-enabled, its own nodes file; slots are assigned by the test) */
+  cluster?: boolean;
 }
 
 export class RedisServer {
@@ -55,6 +57,7 @@ export class RedisServer {
     const a = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--dir', this.dir, '--protected-mode', 'no'];
     a.push('--appendonly', this.opts.persist ? 'yes' : 'no');
     if (this.opts.persist) a.push('--appendfsync', 'always');
+    if (this.opts.cluster) a.push('--cluster-enabled', 'yes', '--cluster-config-file', join(this.dir, 'nodes.conf'));
     return a;
   }
 

@@ -8,7 +8,7 @@ const WIDTH_BITS = 20; // 2 x 1M counters = 8 MB
 
 /** Sorted distinct word hashes of a document (computed once per record by the router). */
 export function distinct(words: Uint32Array): Uint32Array {
-  const a = Uint32Array.from(words).sort();
+  const a = words.slice().sort(); // a typed-array copy (Uint32Array.from would iterate)
   let w = 0;
   for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[w - 1]) a[w++] = a[i]!;
   return a.subarray(0, w);

@@ -16,7 +16,7 @@ import {
 } from '../../src/score/origin/index.js';
 import { auroc } from '../../tools/origin/metrics.js';
 import { cleanText, looksLikeCode, tokenize } from '../../src/score/origin/text.js';
-import { extractWindow, prepare } from '../../src/score/origin/features.js';
+import { dotWindow, extractWindow, prepare, scoreWindow, windowStarts } from '../../src/score/origin/features.js';
 import { rankTable } from '../../src/score/origin/model.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/origin-sample.jsonl', import.meta.url));
@@ -261,5 +261,43 @@ describe('origin: experimental hashed families (off by default)', () => {
       assert.ok(b.idx.length > a.idx.length);
       assert.deepEqual([...b.dense], [...a.dense]);
     }
+  });
+});
+
+describe('origin: hot-path equivalences', () => {
+  it('tokenize: case, contractions, hyphens, numbers, non-ASCII letters and symbols', () => {
+    const t = tokenize("ÉCOLE Don't O'Neil well-Known 3.5 x 1,000 ÀB éa ... 😀 — ;");
+    assert.deepEqual(t.tok, ['école', "don't", "o'neil", 'well-known', '<num>', 'x', '<num>', 'àb', 'éa', '...', '<sym>', '—', ';']);
+    assert.deepEqual([...t.type], [0, 0, 0, 0, 1, 0, 1, 0, 0, 2, 2, 2, 2]);
+    // caps: 2 = all caps (2+ letters), 1 = capitalised, counted on A-Z only (so "ÉCOLE" and "ÀB" are 0), and not
+    // counting the letter after an inner apostrophe or hyphen
+    assert.deepEqual([...t.caps], [0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual([...tokenize('NASA Nasa nASA').caps], [2, 1, 0]);
+    assert.deepEqual([...t.len], [5, 5, 6, 10, 3, 1, 5, 2, 2, 1, 1, 1, 1]);
+    assert.equal(t.nWords, 9);
+  });
+
+  it('cleanText: whitespace runs become one space and spaced contractions are rejoined', () => {
+    assert.equal(cleanText('a  b\tc\u00a0d \u2028 e'), 'a b c d e');
+    assert.equal(cleanText("you ' re right , it' s fine and he 's here do n't"), "you're right, it's fine and he's here don't");
+    assert.equal(cleanText("it's already joined"), "it's already joined");
+  });
+
+  it('scoreWindow equals dotWindow(extractWindow(...)) on every window of the fixture texts', () => {
+    const m = loadModel();
+    const f = m.file;
+    let windows = 0;
+    for (const s of samples) {
+      const toks = tokenize(cleanText(s.text));
+      const p = prepare(toks);
+      for (const w0 of windowStarts(toks.nWords, f.window)) {
+        const w1 = Math.min(toks.nWords, w0 + f.window);
+        const o = { dim: f.dim, ranks: m.ranks, fam: f.families };
+        const a = dotWindow(extractWindow(p, w0, w1, o), m.weights, f.bias, f.dim, f.dense, f.denseScale);
+        assert.equal(scoreWindow(p, w0, w1, o, m.weights, f.bias, f.dense, f.denseScale), a);
+        windows++;
+      }
+    }
+    assert.ok(windows > samples.length, `${windows} windows`);
   });
 });

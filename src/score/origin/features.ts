@@ -60,13 +60,23 @@ const SUFFIXES: Array<[string, string]> = [
   ['er', '<-er>'],
 ];
 
+/** SUFFIXES grouped by their last character, each group in list order (the first suffix that matches wins) */
+const SUFFIXES_BY_LAST = new Map<number, Array<[string, string]>>();
+for (const sc of SUFFIXES) {
+  const c = sc[0].charCodeAt(sc[0].length - 1);
+  const g = SUFFIXES_BY_LAST.get(c);
+  if (g) g.push(sc);
+  else SUFFIXES_BY_LAST.set(c, [sc]);
+}
+
 function skeletonOf(tok: string, type: number, caps: number, sentStart: boolean): string {
   if (type === T_PUNCT) return tok;
   if (type === T_NUM) return '<num>';
   if (FW.has(tok)) return tok;
   if (caps > 0 && !sentStart) return '<Cap>';
   if (tok.length > 4) {
-    for (const [suf, cls] of SUFFIXES) if (tok.endsWith(suf)) return cls;
+    const group = SUFFIXES_BY_LAST.get(tok.charCodeAt(tok.length - 1));
+    if (group) for (const [suf, cls] of group) if (tok.endsWith(suf)) return cls;
     if (tok.endsWith('s') && !tok.endsWith('ss')) return '<-s>';
   }
   return tok.length <= 4 ? '<w>' : '<W>';
@@ -326,11 +336,21 @@ export function windowStarts(nWords: number, W: number): number[] {
 
 let hbuf = new Uint32Array(1024);
 
+/** The hashed part of the window being extracted: (index, value) pairs appended by `emitFamily`, copied out at the
+ * end of `extractWindow` (scratch arrays reused across windows; values are float32, as the window keeps them). */
+let outIdx = new Int32Array(4096);
+let outVal = new Float32Array(4096);
+let outN = 0;
+
+/** Math.log1p of small counts, computed once (the same doubles as calling it) */
+const LOG1P = Float64Array.from({ length: 1024 }, (_, c) => Math.log1p(c));
+const log1pCount = (c: number): number => (c < 1024 ? LOG1P[c]! : Math.log1p(c));
+
 /**
  * Append one hashed family: sort the n hashes in hbuf, count runs, log-scale, L2-normalise, scale. Returns the
  * number of distinct hashes that occur more than once (in occurrences) for the repetition feature.
  */
-function emitFamily(n: number, mask: number, scale: number, idx: number[], val: number[]): number {
+function emitFamily(n: number, mask: number, scale: number): number {
   if (n === 0) return 0;
   const h = hbuf.subarray(0, n);
   h.sort();
@@ -339,20 +359,32 @@ function emitFamily(n: number, mask: number, scale: number, idx: number[], val: 
   for (let i = 0; i < n; ) {
     let j = i + 1;
     while (j < n && h[j] === h[i]) j++;
-    const l = Math.log1p(j - i);
+    const l = log1pCount(j - i);
     ss += l * l;
     if (j - i > 1) repeated += j - i;
     i = j;
   }
   if (scale === 0) return repeated;
+  if (outN + n > outIdx.length) {
+    const size = Math.max(2 * outIdx.length, outN + n);
+    const ni = new Int32Array(size);
+    const nv = new Float32Array(size);
+    ni.set(outIdx.subarray(0, outN));
+    nv.set(outVal.subarray(0, outN));
+    outIdx = ni;
+    outVal = nv;
+  }
   const inv = scale / Math.sqrt(ss);
+  let k = outN;
   for (let i = 0; i < n; ) {
     let j = i + 1;
     while (j < n && h[j] === h[i]) j++;
-    idx.push(h[i]! & mask);
-    val.push(Math.log1p(j - i) * inv);
+    outIdx[k] = h[i]! & mask;
+    outVal[k] = log1pCount(j - i) * inv;
+    k++;
     i = j;
   }
+  outN = k;
   return repeated;
 }
 
@@ -396,46 +428,78 @@ function charGrams(p: Prepared, t0: number, t1: number, nr: readonly [number, nu
   return out;
 }
 
+/** First token of the window that starts at word w0. */
+function windowT0(p: Prepared, w0: number): number {
+  return w0 === 0 ? 0 : p.wordPos[w0]!;
+}
+
+/** End token (exclusive) of the window that ends before word w1: punctuation after the last word is included. */
+function windowT1(p: Prepared, w1: number, t0: number): number {
+  const t1 = w1 >= p.wordPos.length ? p.toks.tok.length : p.wordPos[w1]!;
+  return t1 < t0 ? t0 : t1;
+}
+
 /** Raw features of words [w0, w1) of a prepared text. */
 export function extractWindow(p: Prepared, w0: number, w1: number, o: ExtractOptions): RawWindow {
+  const t0 = windowT0(p, w0);
+  const t1 = windowT1(p, w1, t0);
+  const dense = new Float64Array(N_DENSE);
+  const words = fillWindow(p, t0, t1, o, dense);
+  return { idx: outIdx.slice(0, outN), val: outVal.slice(0, outN), dense, words, t0, t1 };
+}
+
+const DENSE_SCRATCH = new Float64Array(N_DENSE);
+
+/**
+ * The linear score of words [w0, w1) of a prepared text: `dotWindow(extractWindow(...))` without materialising
+ * the window (the detector's hot path; the same arithmetic in the same order, so the same double).
+ */
+export function scoreWindow(p: Prepared, w0: number, w1: number, o: ExtractOptions, weights: ArrayLike<number>, bias: number, st: DenseStats, denseScale: number): number {
+  const t0 = windowT0(p, w0);
+  fillWindow(p, t0, windowT1(p, w1, t0), o, DENSE_SCRATCH);
+  return dotParts(outIdx, outVal, outN, DENSE_SCRATCH, weights, bias, o.dim, st, denseScale);
+}
+
+const PUNCT_SCRATCH = new Float64Array(13);
+
+/**
+ * Features of tokens [t0, t1): the hashed families into the scratch pairs (outIdx/outVal, outN of them) and the
+ * dense values into d. Returns the window's word count.
+ */
+function fillWindow(p: Prepared, t0: number, t1: number, o: ExtractOptions, d: Float64Array): number {
   const { toks, th, sk, pc, fl } = p;
-  const t0 = w0 === 0 ? 0 : p.wordPos[w0]!;
-  // include punctuation that follows the last word
-  let t1 = w1 >= p.wordPos.length ? toks.tok.length : p.wordPos[w1]!;
-  if (t1 < t0) t1 = t0;
   const mask = o.dim - 1;
   const names = o.names;
   const fam = o.fam ?? [1, 1, 1];
   const nt = t1 - t0;
   if (hbuf.length < 2 * nt + 2) hbuf = new Uint32Array(2 * nt + 64);
-  const idxA: number[] = [];
-  const valA: number[] = [];
+  outN = 0;
 
   // unigrams
   for (let i = t0; i < t1; i++) hbuf[i - t0] = combine(FAM_UNI, th[i]!);
   if (names) for (let i = t0; i < t1; i++) names.set(hbuf[i - t0]! & mask, 'u:' + toks.tok[i]);
-  emitFamily(nt, mask, fam[0] ?? 0, idxA, valA);
+  emitFamily(nt, mask, fam[0] ?? 0);
   // bigrams
   for (let i = t0 + 1; i < t1; i++) hbuf[i - t0 - 1] = combine(combine(FAM_BI, th[i - 1]!), th[i]!);
   if (names) for (let i = t0 + 1; i < t1; i++) names.set(hbuf[i - t0 - 1]! & mask, 'b:' + toks.tok[i - 1] + ' ' + toks.tok[i]);
   const nBigrams = Math.max(0, nt - 1);
-  const repeated = emitFamily(nBigrams, mask, fam[1] ?? 0, idxA, valA);
+  const repeated = emitFamily(nBigrams, mask, fam[1] ?? 0);
   // skeleton trigrams
   for (let i = t0 + 2; i < t1; i++) hbuf[i - t0 - 2] = combine(combine(combine(FAM_SKEL, sk[i - 2]!), sk[i - 1]!), sk[i]!);
   if (names && p.skName) {
     for (let i = t0 + 2; i < t1; i++) names.set(hbuf[i - t0 - 2]! & mask, 's:' + p.skName[i - 2] + ' ' + p.skName[i - 1] + ' ' + p.skName[i]);
   }
-  emitFamily(Math.max(0, nt - 2), mask, fam[2] ?? 0, idxA, valA);
+  emitFamily(Math.max(0, nt - 2), mask, fam[2] ?? 0);
   // skeleton 4-grams
   if ((fam[4] ?? 0) > 0) {
     for (let i = t0 + 3; i < t1; i++) hbuf[i - t0 - 3] = combine(combine(combine(combine(FAM_SKEL4, sk[i - 3]!), sk[i - 2]!), sk[i - 1]!), sk[i]!);
-    emitFamily(Math.max(0, nt - 3), mask, fam[4]!, idxA, valA);
+    emitFamily(Math.max(0, nt - 3), mask, fam[4]!);
   }
   // character n-grams (lower-cased tokens, '_' marks word boundaries)
-  if ((fam[3] ?? 0) > 0) emitFamily(charGrams(p, t0, t1, o.charN ?? [3, 5], o.charCross ?? false), mask, fam[3]!, idxA, valA);
+  if ((fam[3] ?? 0) > 0) emitFamily(charGrams(p, t0, t1, o.charN ?? [3, 5], o.charCross ?? false), mask, fam[3]!);
 
   // dense
-  const d = new Float64Array(N_DENSE);
+  d.fill(0);
   let words = 0;
   let alphaN = 0;
   let wlSum = 0;
@@ -450,7 +514,7 @@ export function extractWindow(p: Prepared, w0: number, w1: number, o: ExtractOpt
   let weW = 0;
   let fw = 0;
   let hyph = 0;
-  const punct = new Float64Array(13);
+  const punct = PUNCT_SCRATCH.fill(0);
   let slN = 0;
   let slSum = 0;
   let slSq = 0;
@@ -559,13 +623,14 @@ export function extractWindow(p: Prepared, w0: number, w1: number, o: ExtractOpt
   d[k++] = nBigrams > 0 ? repeated / nBigrams : 0;
   d[k++] = nStarts > 0 ? distinctStarts / nStarts : 1;
   d[k++] = nStarts > 0 ? lowerStart / nStarts : 0;
-
-  return { idx: Int32Array.from(idxA), val: Float32Array.from(valA), dense: d, words, t0, t1 };
+  return words;
 }
 
 const RANK_FIRST = DENSE_NAMES.indexOf('rank_top10');
 const RANK_SLOTS = 12;
 const LOG_OOV = Math.log(40000);
+/** Math.log(r + 1) of the ranks a model's list can give (20k words), computed once: the same doubles */
+const LOG_RANK = Float64Array.from({ length: 1 << 15 }, (_, r) => Math.log(r + 1));
 
 /**
  * Word-frequency-rank profile of tokens [t0, t1) (GLTR-like): share of words in rank buckets of a human frequency
@@ -589,7 +654,7 @@ export function rankFeatures(p: Prepared, t0: number, t1: number, ranks: RankTab
       else if (r < 1000) b2++;
       else if (r < 5000) b3++;
       else b4++;
-      lr = Math.log(r + 1);
+      lr = r < LOG_RANK.length ? LOG_RANK[r]! : Math.log(r + 1);
     }
     s += lr;
     sq += lr * lr;
@@ -617,21 +682,23 @@ export function rankFeatures(p: Prepared, t0: number, t1: number, ranks: RankTab
   const bmask = lm.bi.length - 1;
   const denom = lm.total + 0.5 * lm.uniKeys.length;
   let ln = 0, ls = 0, lsq = 0, gs = 0, seen = 0;
+  // each token's unigram count is looked up once: this token's count is the next bigram's left count
+  let ca = t0 + 1 < t1 ? uniLookup(lm, th[t0]!) : 0;
   for (let i = t0 + 1; i < t1; i++) {
     const cb = uniLookup(lm, th[i]!);
-    const ca = uniLookup(lm, th[i - 1]!);
     const pu = (cb + 0.5) / denom;
-    let pr = pu;
+    const lpu = Math.log(pu);
+    let lp = lpu; // an unseen left token: the unigram estimate alone (its gain over itself is exactly 0)
     if (ca > 0) {
       const cab = Math.min(ca, lm.bi[biIndex(th[i - 1]!, th[i]!, bmask)]!);
       if (cab > 0) seen++;
-      pr = 0.7 * (cab / ca) + 0.3 * pu;
+      lp = Math.log(0.7 * (cab / ca) + 0.3 * pu);
     }
-    const lp = Math.log(pr);
     ln++;
     ls += lp;
     lsq += lp * lp;
-    gs += lp - Math.log(pu);
+    gs += lp - lpu;
+    ca = cb;
   }
   const b = Math.max(1, ln);
   const mm = ls / b;
@@ -722,11 +789,25 @@ export function dotWindow(
   st: DenseStats,
   denseScale: number,
 ): number {
+  return dotParts(w.idx, w.val, w.idx.length, w.dense, weights, bias, dim, st, denseScale);
+}
+
+/** bias + w · assemble(window), from the window's first n hashed pairs and its dense values. */
+function dotParts(
+  idx: Int32Array,
+  val: Float32Array,
+  n: number,
+  dense: Float64Array,
+  weights: ArrayLike<number>,
+  bias: number,
+  dim: number,
+  st: DenseStats,
+  denseScale: number,
+): number {
   let z = bias;
-  const { idx, val } = w;
-  for (let k = 0; k < idx.length; k++) z += weights[idx[k]!]! * val[k]!;
+  for (let k = 0; k < n; k++) z += weights[idx[k]!]! * val[k]!;
   for (let f = 0; f < N_DENSE; f++) {
-    const x = w.dense[f]!;
+    const x = dense[f]!;
     let zz = (x - st.mean[f]!) / st.std[f]!;
     if (zz > 5) zz = 5;
     else if (zz < -5) zz = -5;

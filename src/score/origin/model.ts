@@ -10,8 +10,9 @@ import {
   FEATURE_VERSION,
   assemble,
   buildRankTable,
-  dotWindow,
   extractWindow,
+  scoreWindow,
+  type ExtractOptions,
   featureCount,
   featureName,
   N_BINS,
@@ -199,27 +200,21 @@ function predictWith(
   const starts = windowStarts(toks.nWords, file.window);
   const contrib = names ? new Map<number, number>() : undefined;
   let sum = 0;
+  const xo: ExtractOptions = { dim: file.dim, ranks, names, fam: file.families, charN: file.charN, charCross: file.charCross };
   for (const s of starts) {
-    const raw = extractWindow(p, s, Math.min(toks.nWords, s + file.window), {
-      dim: file.dim,
-      ranks,
-      names,
-      fam: file.families,
-      charN: file.charN,
-      charCross: file.charCross,
-    });
-    if (contrib) {
-      const v = assemble(raw, file.dim, file.dense, file.denseScale);
-      let z = file.bias;
-      for (let k = 0; k < v.idx.length; k++) {
-        const c = weights[v.idx[k]!]! * v.val[k]!;
-        z += c;
-        contrib.set(v.idx[k]!, (contrib.get(v.idx[k]!) ?? 0) + c);
-      }
-      sum += z;
-    } else {
-      sum += dotWindow(raw, weights, file.bias, file.dim, file.dense, file.denseScale);
+    const w1 = Math.min(toks.nWords, s + file.window);
+    if (!contrib) {
+      sum += scoreWindow(p, s, w1, xo, weights, file.bias, file.dense, file.denseScale);
+      continue;
     }
+    const v = assemble(extractWindow(p, s, w1, xo), file.dim, file.dense, file.denseScale);
+    let z = file.bias;
+    for (let k = 0; k < v.idx.length; k++) {
+      const c = weights[v.idx[k]!]! * v.val[k]!;
+      z += c;
+      contrib.set(v.idx[k]!, (contrib.get(v.idx[k]!) ?? 0) + c);
+    }
+    sum += z;
   }
   const logit = sum / starts.length;
   const p_ai = sigmoid(file.platt.a * logit + file.platt.b);

@@ -50,8 +50,10 @@ const PREFIXES: RegExp[] = [
 ];
 
 // detokenisation (corpora that store PTB-style tokens: "you ' re", "do n't", "word ,")
+const DETOK_CONTRACTION = /(\w) ?' ?(s|re|ve|ll|d|m|t)\b/gi;
+const WS_TO_SQUEEZE = /\s{2,}|[^\S ]/g;
 const DETOK: Array<[RegExp, string]> = [
-  [/(\w) ?' ?(s|re|ve|ll|d|m|t)\b/gi, "$1'$2"],
+  [DETOK_CONTRACTION, "$1'$2"],
   [/ n't\b/g, "n't"],
   [/ ([,.;:!?%)])/g, '$1'],
   [/([($]) /g, '$1'],
@@ -117,8 +119,14 @@ export function cleanText(raw: string): string {
   if (s.indexOf('*') >= 0 || s.indexOf('_') >= 0 || s.indexOf('~') >= 0 || s.indexOf('`') >= 0) {
     s = s.replace(MD_STAR, '$1$2').replace(MD_EMPH, '');
   }
-  s = s.replace(/\s+/g, ' ').trim();
-  for (const [re, to] of DETOK) s = s.replace(re, to);
+  // every whitespace run becomes one space: only runs of 2+ and single non-space whitespace change anything, so
+  // the lone spaces between words (most matches of /\s+/) are not rebuilt one by one
+  s = s.replace(WS_TO_SQUEEZE, ' ').trim();
+  for (const [re, to] of DETOK) {
+    // the contraction rule only rewrites a match with a space beside its apostrophe; any other match is itself
+    if (re === DETOK_CONTRACTION && s.indexOf(" '") < 0 && s.indexOf("' ") < 0) continue;
+    s = s.replace(re, to);
+  }
   // strip leading prefixes (possibly stacked: "Sure, here's ...: Title: ...")
   for (let k = 0; k < 4; k++) {
     let changed = false;
@@ -170,19 +178,29 @@ export interface Tokens {
 
 const isLetterRe = /\p{L}|\p{M}/u;
 
-function isWordChar(c: number, ch: string): boolean {
+/** Is the char code `c` at index `i` of `s` part of a word? (the one-char string is built only outside ASCII) */
+function isWordChar(c: number, s: string, i: number): boolean {
   if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57);
-  return isLetterRe.test(ch);
+  return isLetterRe.test(s[i]!);
 }
 
-/** Split cleaned text into tokens. Words keep inner apostrophes and hyphens ("don't", "well-known"). */
+/** one-char strings of the ASCII range, so a punctuation token does not build a new string */
+const ASCII_CHARS: readonly string[] = Array.from({ length: 128 }, (_, c) => String.fromCharCode(c));
+const PUNCT_RE = /\p{P}/u;
+
+/**
+ * Split cleaned text into tokens. Words keep inner apostrophes and hyphens ("don't", "well-known"). Hot path of the
+ * detector: per-token attributes go straight into typed arrays (sized for the worst case, one token per char, and
+ * trimmed at the end), and a word is lower-cased only when it has a character that could change.
+ */
 export function tokenize(s: string): Tokens {
-  const tok: string[] = [];
-  const typ: number[] = [];
-  const caps: number[] = [];
-  const lens: number[] = [];
-  let nWords = 0;
   const n = s.length;
+  const tok: string[] = [];
+  const typ = new Uint8Array(n);
+  const caps = new Uint8Array(n);
+  const lens = new Uint16Array(n);
+  let k = 0;
+  let nWords = 0;
   let i = 0;
   while (i < n) {
     const c = s.charCodeAt(i);
@@ -190,36 +208,45 @@ export function tokenize(s: string): Tokens {
       i++;
       continue;
     }
-    const ch = s[i]!;
-    if (isWordChar(c, ch)) {
+    if (isWordChar(c, s, i)) {
       let j = i + 1;
       let digits = c >= 48 && c <= 57 ? 1 : 0;
       let upper = c >= 65 && c <= 90 ? 1 : 0;
+      // could lower-casing change the word? (an A-Z or a non-ASCII char anywhere in it)
+      let lowerable = (c >= 65 && c <= 90) || c >= 128;
       while (j < n) {
         const d = s.charCodeAt(j);
-        if (isWordChar(d, s[j]!)) {
+        if (isWordChar(d, s, j)) {
           if (d >= 48 && d <= 57) digits++;
-          else if (d >= 65 && d <= 90) upper++;
+          else if (d >= 65 && d <= 90) {
+            upper++;
+            lowerable = true;
+          } else if (d >= 128) lowerable = true;
           j++;
           continue;
         }
         // inner apostrophe / hyphen / period-in-number
         if ((d === 39 || d === 45 || (d === 46 && digits > 0) || (d === 44 && digits > 0)) && j + 1 < n) {
           const e = s.charCodeAt(j + 1);
-          if (isWordChar(e, s[j + 1]!) && (d !== 46 && d !== 44 ? true : e >= 48 && e <= 57)) {
+          if (isWordChar(e, s, j + 1) && (d !== 46 && d !== 44 ? true : e >= 48 && e <= 57)) {
             j += 2;
             if (e >= 48 && e <= 57) digits++;
+            else if ((e >= 65 && e <= 90) || e >= 128) lowerable = true; // (not counted in `upper`, as before)
             continue;
           }
         }
         break;
       }
-      const w = s.slice(i, j);
       const isNum = digits > 0 && digits * 2 >= j - i;
-      tok.push(isNum ? '<num>' : w.toLowerCase());
-      typ.push(isNum ? T_NUM : T_WORD);
-      caps.push(upper === 0 ? 0 : upper >= 2 && upper === j - i ? 2 : c >= 65 && c <= 90 ? 1 : 0);
-      lens.push(Math.min(j - i, 65535));
+      if (isNum) tok.push('<num>');
+      else {
+        const w = s.slice(i, j);
+        tok.push(lowerable ? w.toLowerCase() : w);
+      }
+      typ[k] = isNum ? T_NUM : T_WORD;
+      caps[k] = upper === 0 ? 0 : upper >= 2 && upper === j - i ? 2 : c >= 65 && c <= 90 ? 1 : 0;
+      lens[k] = Math.min(j - i, 65535);
+      k++;
       nWords++;
       i = j;
       continue;
@@ -230,18 +257,22 @@ export function tokenize(s: string): Tokens {
       while (j < n && s.charCodeAt(j) === 46) j++;
       tok.push('...');
       i = j;
+    } else if (c < 128) {
+      tok.push(ASCII_CHARS[c]!);
+      i++;
     } else {
       // surrogate pairs (emoji) as one token
       const cp = s.codePointAt(i)!;
-      const w = String.fromCodePoint(cp);
-      tok.push(cp > 0x2000 && cp !== 0x2014 && !/\p{P}/u.test(w) ? '<sym>' : w);
+      const w = cp < 0x10000 ? String.fromCharCode(cp) : String.fromCodePoint(cp);
+      tok.push(cp > 0x2000 && cp !== 0x2014 && !PUNCT_RE.test(w) ? '<sym>' : w);
       i += w.length;
     }
-    typ.push(T_PUNCT);
-    caps.push(0);
-    lens.push(1);
+    typ[k] = T_PUNCT;
+    caps[k] = 0;
+    lens[k] = 1;
+    k++;
   }
-  return { tok, type: Uint8Array.from(typ), caps: Uint8Array.from(caps), len: Uint16Array.from(lens), nWords };
+  return { tok, type: typ.slice(0, k), caps: caps.slice(0, k), len: lens.slice(0, k), nWords };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
