@@ -24,6 +24,7 @@ import { buildScorers } from '../../src/score/build.js';
 import { FileStateStore } from '../../src/state/file-store.js';
 import { Ledger } from '../../src/state/ledger.js';
 import type { Features } from '../../src/types.js';
+import { generateProse } from './gen-prose.js';
 
 const args = process.argv.slice(2);
 // child mode: time loading a saved state in a fresh process (as a nightly run starts), print seconds
@@ -42,33 +43,6 @@ const STATE_N = opt('--state-records', 1_000_000);
 const base = join(ROOT, 'bench-out', 'clean');
 rmSync(base, { recursive: true, force: true });
 mkdirSync(base, { recursive: true });
-
-// ---- corpus: sentences built from a Zipf-ish vocabulary, so the diversity and origin scorers do real work
-const WORDS = `the of and to in a is that for it as was with be by on not he this are or his from at which but have an they you were her she there been one all we their has would when if so no out up said what its about into than them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people river garden winter kitchen letter harbour village station morning window market bridge school doctor teacher engine summer evening mountain island forest museum library chapel meadow orchard cottage`.split(/\s+/);
-function generate(dir: string, files: number, offset = 0, perFile = PER_FILE): void {
-  mkdirSync(dir, { recursive: true });
-  let s = 99 + offset;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
-  for (let f = 0; f < files; f++) {
-    const rows: string[] = [];
-    for (let i = 0; i < perFile; i++) {
-      const sents: string[] = [];
-      let len = 0;
-      while (len < 900) {
-        const n = 8 + Math.floor(rnd() * 18);
-        const w: string[] = [];
-        for (let k = 0; k < n; k++) w.push(WORDS[Math.floor(rnd() ** 2.2 * WORDS.length)]!);
-        const sent = w.join(' ');
-        sents.push(sent[0]!.toUpperCase() + sent.slice(1) + (rnd() < 0.1 ? '?' : '.'));
-        len += sent.length + 2;
-      }
-      let text = sents.join(' ');
-      if (i % 20 === 7 && rows.length) text = JSON.parse(rows[rows.length - 3] ?? rows[0]!).text + ' Thanks for reading.'; // near-duplicate
-      rows.push(JSON.stringify({ id: `n${offset}-f${f}-${i}`, text, meta: { source: i % 4 === 0 ? 'gpt-4' : 'human' } }));
-    }
-    writeFileSync(join(dir, `part-${String(f + offset).padStart(4, '0')}.jsonl`), rows.join('\n') + '\n');
-  }
-}
 
 /** the bench's configuration, as --set arguments and as the equivalent overrides object */
 const OVERRIDES = { origin: { declared: { field: 'meta.source', synthetic: ['gpt-4'], human: [] as string[] } } };
@@ -121,7 +95,7 @@ const bestOf = (n: number, f: (rep: number) => number): number => {
   return b;
 };
 const inc = join(base, 'in');
-generate(inc, 10);
+generateProse(inc, 10, 0, PER_FILE);
 const records = 10 * PER_FILE;
 let tFull1 = Infinity;
 let tFull2 = Infinity;
@@ -152,7 +126,7 @@ const nextNight = (dir: string, state: string, tag: string, reps: number): numbe
     rmSync(join(base, `${tag}-out-r${r}`), { recursive: true, force: true });
     return t;
   });
-generate(inc, 1, 10); // one new file: 10% of the corpus
+generateProse(inc, 1, 10, PER_FILE); // one new file: 10% of the corpus
 const tInc = nextNight(inc, join(base, 'state-w2'), 'inc', REPS);
 // the same night shape on larger corpora (--scales, default 4x and 16x): a run's fixed cost (process start, scoring
 // threads loading the detector and warming up, state load and commit: ~0.6 s) weighs less against the incremental work
@@ -161,7 +135,7 @@ const scaleRows: Array<Record<string, unknown>> = [];
 const reportRows: Array<Record<string, unknown>> = [];
 for (const k of SCALES) {
   const big = join(base, `in-x${k}`);
-  generate(big, 10, 100 * k, PER_FILE * k);
+  generateProse(big, 10, 100 * k, PER_FILE * k);
   const n = records * k;
   const full = bestOf(Math.min(REPS, 2), () => {
     rmSync(join(base, `out-x${k}`), { recursive: true, force: true });
@@ -169,7 +143,7 @@ for (const k of SCALES) {
     return clean(big, join(base, `out-x${k}`), join(base, `state-x${k}`), 2);
   });
   reportRows.push(await reportCost({ overrides: OVERRIDES, inDir: big, outDir: join(base, `out-x${k}`), stateDir: join(base, `state-x${k}`), records: n, nightSeconds: full }));
-  generate(big, 1, 100 * k + 10, PER_FILE * k);
+  generateProse(big, 1, 100 * k + 10, PER_FILE * k);
   const next = nextNight(big, join(base, `state-x${k}`), `x${k}`, REPS);
   for (const d of [big, join(base, `out-x${k}`), join(base, `state-x${k}`)]) rmSync(d, { recursive: true, force: true });
   scaleRows.push(
