@@ -3,24 +3,17 @@
  * stdout (accepted records, or every record with `score`), the --rejects and --quarantine files, and a count of the
  * records that had nowhere to go.
  */
-import type { Config } from '../config/index.js';
 import { entryLocation, realLocation } from '../fsx/contained.js';
 import { outputTarget } from '../fsx/output-target.js';
 import { AtomicFile, DirectorySink } from '../sink/files.js';
 import { serializeOutcome } from '../sink/serialize.js';
 import type { Outcome } from '../types.js';
 import { internalsOf } from './outcome-internals.js';
+import type { RunOptions } from './run.js';
 import { StdoutBatch, StdoutWriter } from './stdout-writer.js';
 
-export interface OutputsOptions {
-  cfg: Config;
-  mode: 'filter' | 'score';
-  /** directory mode when set */
-  outDir?: string;
-  rejectsPath?: string;
-  quarantinePath?: string;
-  stdout: NodeJS.WritableStream;
-}
+/** The run options that choose the outputs. */
+export type OutputsOptions = Pick<RunOptions, 'cfg' | 'mode' | 'outDir' | 'rejectsPath' | 'quarantinePath' | 'stdout'>;
 
 /** Where an output's bytes really go (a link's target, the real folder). */
 function outputLocation(p: string): string {
