@@ -14,6 +14,7 @@
 import type { Config } from '../config/index.js';
 import { getPath } from '../config/index.js';
 import { effectiveThreshold, loadModel, type OriginConfig } from '../score/origin/index.js';
+import type { DiversityConfig } from '../score/diversity/index.js';
 import { ShareAccumulator, quantificationParams, type QuantificationParams, type ShareEstimate } from '../score/origin/prevalence.js';
 import type { Outcome } from '../types.js';
 
@@ -103,7 +104,7 @@ export function metricRange(rule: { min?: number; max?: number }): { lo: number;
 
 /** The enabled diversity rules of a config, with their histogram ranges. */
 export function metricSpecs(cfg: Config): MetricSpec[] {
-  const d = cfg.diversity as unknown as { enabled: boolean; rules: Record<string, { enabled: boolean; min?: number; max?: number; hard: boolean }> };
+  const d: DiversityConfig = cfg.diversity;
   if (!d.enabled) return [];
   return Object.entries(d.rules)
     .filter(([, r]) => r.enabled)
@@ -112,7 +113,7 @@ export function metricSpecs(cfg: Config): MetricSpec[] {
 
 /** The estimator's parameters for a config's detector (null when origin scoring is off). */
 function shareParamsOf(cfg: Config): QuantificationParams | null {
-  const o = cfg.origin as unknown as OriginConfig;
+  const o: OriginConfig = cfg.origin;
   return o.enabled ? quantificationParams(loadModel(o.model)) : null;
 }
 
@@ -154,9 +155,9 @@ export class NightStats {
     private readonly params: QuantificationParams | null = shareParamsOf(cfg),
   ) {
     for (const f of files) this.fileFor(f.path, f.name);
-    const route = cfg.route as unknown as { balanceBy: string | null; tail: { rareStratum: { field: string | null } } };
+    const route = cfg.route;
     this.stratumField = route.balanceBy || route.tail?.rareStratum?.field || null;
-    const o = cfg.origin as unknown as OriginConfig;
+    const o: OriginConfig = cfg.origin;
     this.thresholds = o.enabled ? { synthetic: effectiveThreshold(o), human: o.humanThreshold } : null;
     this.metrics = metricSpecs(cfg);
     this.metricNames = this.metrics.map((m) => m.name);

@@ -32,6 +32,26 @@ const open = (w: number, h: number, label: string, cls = 'chart') =>
 
 const f1 = (x: number) => x.toFixed(1);
 
+/** A small chart's box (330 x 170 unless given) and the margins around its plot area (top margin 22). */
+interface Frame {
+  W: number;
+  H: number;
+  L: number;
+  R: number;
+  T: number;
+  B: number;
+}
+
+const frame = (size: { width?: number; height?: number }, L: number, R: number, B: number): Frame => ({ W: size.width ?? 330, H: size.height ?? 170, L, R, T: 22, B });
+
+/** The x axis of a framed chart: its line along the plot's bottom, the tick labels given, and its title at `titleY`. */
+function xAxis(f: Frame, tickLabels: string, title: string, titleY: number): string {
+  return (
+    `<g class="axis x"><line class="axis-line" x1="${f.L}" x2="${f.W - f.R}" y1="${f.H - f.B}" y2="${f.H - f.B}"/>${tickLabels}` +
+    `<text class="axis-title" x="${f1((f.L + f.W - f.R) / 2)}" y="${titleY}" text-anchor="middle">${esc(title)}</text></g>`
+  );
+}
+
 /** A frame with a y axis on the left (ticks, grid lines, title) and an x axis line at the bottom. */
 function yAxis(x0: number, x1: number, y: (v: number) => number, vals: number[], fmt: (v: number) => string, title: string, top: number): string {
   let s = `<g class="axis y">`;
@@ -96,12 +116,8 @@ export interface HistSpec {
 export function histogram(h: HistSpec): string {
   const total = h.counts.reduce((a, b) => a + b, 0);
   if (!total) return emptyChart(`${h.label}: no records`);
-  const W = h.width ?? 330;
-  const H = h.height ?? 170;
-  const L = 46;
-  const R = 10;
-  const T = 22;
-  const B = 36;
+  const f = frame(h, 46, 10, 36);
+  const { W, H, L, R, T, B } = f;
   const nb = h.counts.length - (h.overflow ? 1 : 0);
   const slot = (W - L - R) / (h.counts.length + (h.overflow ? 0.3 : 0));
   const width = (h.hi - h.lo) / nb;
@@ -117,10 +133,10 @@ export function histogram(h: HistSpec): string {
     const range = over ? `≥ ${num(h.hi)}` : `${num(+a.toFixed(6))} to ${num(+(a + width).toFixed(6))}`;
     s += `<rect class="${h.cls}${over ? ' overflow' : ''}" x="${f1(x0 + 0.5)}" y="${f1(y(c))}" width="${f1(Math.max(0.5, slot - 1))}" height="${f1(H - B - y(c))}" data-count="${c}"><title>${esc(range)}: ${num(c)} records (${((100 * c) / total).toFixed(1)}%)</title></rect>`;
   });
-  s += `<g class="axis x"><line class="axis-line" x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}"/>`;
-  for (const t of ticks(h.lo, h.hi, 4)) s += `<text class="tick" x="${f1(xv(t))}" y="${H - B + 13}" text-anchor="middle">${esc(num(t))}</text>`;
-  if (h.overflow) s += `<text class="tick" x="${f1(L + nb * slot + slot * 0.8)}" y="${H - B + 13}" text-anchor="middle">≥</text>`;
-  s += `<text class="axis-title" x="${f1((L + W - R) / 2)}" y="${H - 6}" text-anchor="middle">${esc(h.xTitle)}</text></g>`;
+  let xTicks = '';
+  for (const t of ticks(h.lo, h.hi, 4)) xTicks += `<text class="tick" x="${f1(xv(t))}" y="${H - B + 13}" text-anchor="middle">${esc(num(t))}</text>`;
+  if (h.overflow) xTicks += `<text class="tick" x="${f1(L + nb * slot + slot * 0.8)}" y="${H - B + 13}" text-anchor="middle">≥</text>`;
+  s += xAxis(f, xTicks, h.xTitle, H - 6);
   (h.marks ?? []).forEach((m, i) => {
     const x = xv(m.at);
     // labels of several marks one under the other, so they never overlap
@@ -143,27 +159,23 @@ export interface LineSeries {
 export function lines(xs: string[], series: LineSeries[], o: { label: string; yTitle: string; yFmt: (v: number) => string; yMax?: number; width?: number; height?: number }): string {
   const vals = series.flatMap((s) => [...s.values, ...(s.band ?? []).map((b) => b?.high ?? null)]).filter((v): v is number => v !== null);
   if (!xs.length || !vals.length) return emptyChart(`${o.label}: no data`);
-  const W = o.width ?? 330;
-  const H = o.height ?? 170;
-  const L = 50;
-  const R = 14;
-  const T = 22;
-  const B = 40;
+  const f = frame(o, 50, 14, 40);
+  const { W, H, L, R, T, B } = f;
   const max = o.yMax ?? niceMax(Math.max(...vals));
   const n = xs.length;
   const x = (i: number) => (n === 1 ? (L + W - R) / 2 : L + 8 + (i * (W - L - R - 16)) / (n - 1));
   const y = (v: number) => H - B - ((H - B - T) * Math.min(v, max)) / max;
   let s = open(W, H, o.label, 'chart small');
   s += yAxis(L, W - R, y, ticks(0, max, 3), o.yFmt, o.yTitle, T);
-  s += `<g class="axis x"><line class="axis-line" x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}"/>`;
   const every = Math.max(1, Math.ceil(n / 4));
+  let xTicks = '';
   xs.forEach((lab, i) => {
     if (i % every !== 0 && i !== n - 1) return;
     if (i !== n - 1 && n - 1 - i < every && i !== 0) return;
     const short = lab.length > 14 ? '…' + lab.slice(-13) : lab;
-    s += `<text class="tick" x="${f1(x(i))}" y="${H - B + 13}" text-anchor="${n === 1 ? 'middle' : i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle'}">${esc(short)}</text>`;
+    xTicks += `<text class="tick" x="${f1(x(i))}" y="${H - B + 13}" text-anchor="${n === 1 ? 'middle' : i === 0 ? 'start' : i === n - 1 ? 'end' : 'middle'}">${esc(short)}</text>`;
   });
-  s += `<text class="axis-title" x="${f1((L + W - R) / 2)}" y="${H - 8}" text-anchor="middle">night (run id)</text></g>`;
+  s += xAxis(f, xTicks, 'night (run id)', H - 8);
   for (const se of series) {
     // bands and lines are drawn in runs of consecutive known values
     const runs = (get: (i: number) => boolean) => {

@@ -86,24 +86,9 @@ export interface RouterOptions {
   quantification?: QuantificationParams | null;
 }
 
-export interface RouteConfig {
-  seed: number;
-  maxSyntheticShare: number;
-  syntheticBuffer: number;
-  maxWait: number;
-  unknownCountsAs: 'human' | 'synthetic';
-  /** what the synthetic cap counts: synthetic labels, or expected synthetic mass (unknownCountsAs then plays no part) */
-  capBasis: 'labels' | 'expected';
-  balanceBy: string | null;
-  maxStratumShare: number;
-  maxClusterSize: number;
-  minDocs: number;
-  tail: {
-    enabled: boolean;
-    rareVocab: { enabled: boolean; maxDocFreq: number; minShare: number; minWords: number };
-    rareStratum: { enabled: boolean; field: string | null; maxShare: number };
-  };
-}
+/** `route.*` (config/schema.ts). capBasis: what the synthetic cap counts, synthetic labels or expected synthetic
+ * mass (unknownCountsAs then plays no part). */
+export type RouteConfig = Config['route'];
 
 export const shardName = (i: number) => `shard-${String(i).padStart(5, '0')}`;
 

@@ -1,9 +1,9 @@
 /** Builds the enabled scorers from a validated config (see registry.ts). */
 import type { Config } from '../config/index.js';
-import { createDedupScorer, DEDUP_DEFAULTS, type DedupConfig } from './dedup/index.js';
+import { createDedupScorer, withoutKeep, type DedupConfig } from './dedup/index.js';
 import type { Scorers } from './registry.js';
-import { createOriginScorer, effectiveThreshold, labelFor, ORIGIN_DEFAULTS, type OriginConfig } from './origin/index.js';
-import { DIVERSITY_DEFAULTS, evaluateRules, measureDiversity, type DiversityConfig } from './diversity/index.js';
+import { createOriginScorer, effectiveThreshold, labelFor, type OriginConfig } from './origin/index.js';
+import { evaluateRules, measureDiversity, type DiversityConfig } from './diversity/index.js';
 
 export interface BuildOptions {
   /** dedup state to restore (nightly job) */
@@ -14,8 +14,7 @@ export interface BuildOptions {
 }
 
 export function dedupConfigOf(cfg: Config): DedupConfig {
-  const { keep: _keep, ...rest } = cfg.dedup as unknown as DedupConfig & { keep: string };
-  return { ...DEDUP_DEFAULTS, ...rest };
+  return withoutKeep(cfg.dedup);
 }
 
 export function buildScorers(cfg: Config, opts: BuildOptions = {}): Scorers {
@@ -28,8 +27,7 @@ export function buildScorers(cfg: Config, opts: BuildOptions = {}): Scorers {
 
 function diversityOf(cfg: Config, scoring: boolean): Pick<Scorers, 'diversity' | 'diversityRules'> {
   if (!cfg.diversity.enabled) return { diversity: null, diversityRules: null };
-  const d = cfg.diversity as unknown as DiversityConfig;
-  const opts: DiversityConfig = { ...DIVERSITY_DEFAULTS, ...d, language: { ...DIVERSITY_DEFAULTS.language, ...d.language }, rules: { ...d.rules } };
+  const opts: DiversityConfig = cfg.diversity;
   return {
     diversity: scoring ? (_rec, f) => measureDiversity(f.text, opts) : null,
     diversityRules: (s) => evaluateRules(s, opts.rules),
@@ -41,7 +39,7 @@ function diversityOf(cfg: Config, scoring: boolean): Pick<Scorers, 'diversity' |
  * nothing, so it applies even with the detector off). The label rule lives in the origin module (`labelFor`).
  */
 function originOf(cfg: Config, scoring: boolean): Pick<Scorers, 'origin' | 'labelOf'> {
-  const o = { ...ORIGIN_DEFAULTS, ...(cfg.origin as unknown as Partial<OriginConfig>) } as OriginConfig;
+  const o: OriginConfig = { ...cfg.origin };
   if (!o.enabled && !o.declared?.field) return { origin: null, labelOf: undefined };
   o.threshold = effectiveThreshold(o);
   const scorer = scoring ? createOriginScorer(o) : null;

@@ -72,11 +72,7 @@ export class FilterCore {
   private readonly idField: string;
 
   constructor(readonly cfg: Config, private readonly opts: CoreOptions = {}) {
-    const d = cfg.dedup as unknown as {
-      seed: number;
-      shingle: { unit: 'word' | 'char'; size: number };
-      normalize: { lowercase: boolean; collapseWhitespace: boolean; stripPunctuation: boolean; unicode: 'NFC' | 'NFKC' | 'none' };
-    };
+    const d = cfg.dedup;
     this.featurize = createFeaturizer({ ...d.normalize, shingleUnit: d.shingle.unit, shingleSize: d.shingle.size, seed: d.seed });
     this.scorers = opts.scorers ?? buildScorers(cfg);
     this.effects = new ScorerEffects(this.scorers.dedup);

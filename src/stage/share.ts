@@ -43,7 +43,7 @@ export interface ShareReport {
 
 /** Quantification parameters of the configured detector model; null when the detector is off. */
 export function shareParams(cfg: Config): QuantificationParams | null {
-  const o = cfg.origin as unknown as Partial<OriginConfig>;
+  const o: Partial<OriginConfig> = cfg.origin;
   if (!o.enabled) return null;
   return quantificationParams(loadModel(o.model ?? ''));
 }
@@ -79,7 +79,7 @@ export class ShareTracker {
   }
 
   static forConfig(cfg: Config, params: QuantificationParams | null = shareParams(cfg)): ShareTracker {
-    const o = cfg.origin as unknown as Partial<OriginConfig>;
+    const o: Partial<OriginConfig> = cfg.origin;
     const on = o.enabled || !!o.declared?.field;
     return new ShareTracker(params, on ? o : null);
   }

@@ -1,6 +1,6 @@
 /** Choosing and opening the state backend of a `clean` run from `state.*` config (see backend.ts). */
 import { join } from 'node:path';
-import type { Config } from '../config/index.js';
+import { defaults, type Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
 import type { StateBackend } from './backend.js';
 import { FileBackend, MemoryBackend } from './private-backends.js';
@@ -11,30 +11,12 @@ export { FileBackend, MemoryBackend } from './private-backends.js';
 export { redactUrl } from './url.js';
 // the Redis backend (and its client library) loads only when a run uses it: import it from './redis-backend.js'
 
-export interface StateSettings {
-  backend: 'memory' | 'file' | 'redis';
-  url: string | null;
-  prefix: string;
-  retryMs: number;
-  bucketBits: number;
-  lanes: number;
-  batch: number;
-  inFlight: number;
-}
+/** `state.*` (config/schema.ts). */
+export type StateSettings = Config['state'];
 
-/** `state.*` with defaults for keys an older config lacks. */
+/** `state.*`, with the schema's defaults (config/default.json) for keys an older config lacks. */
 export function stateSettings(cfg: Config): StateSettings {
-  const s = cfg.state as Partial<StateSettings> & { backend: string };
-  return {
-    backend: (s.backend as StateSettings['backend']) ?? 'memory',
-    url: s.url ?? null,
-    prefix: s.prefix ?? 'synthfilter',
-    retryMs: s.retryMs ?? 30_000,
-    bucketBits: s.bucketBits ?? 16,
-    lanes: s.lanes ?? 64,
-    batch: s.batch ?? 256,
-    inFlight: s.inFlight ?? 8,
-  };
+  return { ...defaults().state, ...cfg.state };
 }
 
 export interface BackendChoice {

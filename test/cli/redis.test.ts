@@ -269,3 +269,42 @@ test('clean/redis: configuration and reachability errors', async () => {
   assert.equal(r.code, 5, r.stderr);
   assert.match(r.stderr, /partition shared is locked by pid 1 on elsewhere/);
 });
+
+test('clean/redis: Redis Cluster: the node serving the index slot works; another node exits 2 naming the right node', async () => {
+  // two cluster nodes, half of the slots each, introduced to each other
+  const a = await startRedis({ cluster: true });
+  const b = await startRedis({ cluster: true });
+  try {
+    assert.equal(a.cli('CLUSTER', 'ADDSLOTSRANGE', '0', '8191'), 'OK');
+    assert.equal(b.cli('CLUSTER', 'ADDSLOTSRANGE', '8192', '16383'), 'OK');
+    assert.equal(a.cli('CLUSTER', 'MEET', '127.0.0.1', String(b.port)), 'OK');
+    for (let t = 0; !(a.cli('CLUSTER', 'INFO').includes('cluster_state:ok') && b.cli('CLUSTER', 'INFO').includes('cluster_state:ok')); t++) {
+      assert.ok(t < 200, 'the two-node cluster did not converge');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const prefix = `cluster${Date.now()}`;
+    const slot = Number(a.cli('CLUSTER', 'KEYSLOT', `{${prefix}}`));
+    const [owner, other] = slot < 8192 ? [a, b] : [b, a];
+    const d = tmp();
+    mkdirSync(join(d, 'in'));
+    writeFileSync(join(d, 'in', 'a.jsonl'), jsonl([{ id: 'a', text: fakeText(1, 80) }, { id: 'b', text: fakeText(2, 80) }]));
+    const run = (node: RedisServer, out: string) =>
+      runCli(['clean', '--in', join(d, 'in'), '--out', join(d, out), '--partition', 'p', '--set', 'state.backend="redis"', '--set', `state.url="${node.url}"`, '--set', `state.prefix="${prefix}"`, '--set', 'state.retryMs=2000']);
+    // the wrong node: MOVED becomes a configuration error (exit 2), not a state error (6), and nothing is published
+    let r = await run(other, 'out-other');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is a Redis Cluster node that does not serve this state \(it answered MOVED: slot \d+ of the hash tag \{cluster\d+\} is served by 127\.0\.0\.1:\d+\)/);
+    assert.ok(r.stderr.includes(`127.0.0.1:${owner.port}`), 'the message names the node that serves the slot');
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(other.cli('DBSIZE'), '0', 'nothing was written to the wrong node');
+    assert.ok(!existsSync(join(d, 'out-other')) || readdirSync(join(d, 'out-other')).every((f) => !f.startsWith('run-')), 'nothing was published');
+    // the node that serves the slot: the run completes, as on a standalone server
+    r = await run(owner, 'out-owner');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /is a Cluster node; the whole index lives in the slot of the hash tag/);
+    assert.equal(readOut(join(d, 'out-owner')).kept.length, 2);
+  } finally {
+    await a.stop();
+    await b.stop();
+  }
+});

@@ -14,13 +14,9 @@ import { join, resolve } from 'node:path';
 import { modelFromFile, type OriginModelFile } from '../../src/score/origin/model.js';
 import { quantificationParams, type QuantificationFile } from '../../src/score/origin/prevalence.js';
 import type { QuantMethod } from '../../src/score/origin/quantify.js';
+import { flag, opt } from './args.js';
 import { ROOT, fitDistanceLimit, heldOutScores, losoDump, sourceReferences, thresholdAtFpr, TRAIN_SOURCES } from './share-data.js';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, def: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1]! : def;
-};
 const CORPORA = resolve(process.cwd(), opt('corpora', join(ROOT, '../shared/corpora')));
 const MODEL = resolve(process.cwd(), opt('model', join(ROOT, 'models/origin-v1.json')));
 const METHOD = opt('method', 'acc') as QuantMethod;
@@ -71,7 +67,7 @@ for (const k of Object.keys(file) as Array<keyof typeof file>) {
 const out = JSON.stringify(next) + '\n';
 const before = file.quantification ? JSON.stringify({ ...file, quantification: undefined }) : raw.trimEnd();
 if (JSON.stringify({ ...next, quantification: undefined }) !== before) throw new Error('the rest of the model file would change');
-if (argv.includes('--dry-run')) log('dry run: model file not written');
+if (flag('dry-run')) log('dry run: model file not written');
 else {
   writeFileSync(MODEL, out);
   log(`wrote quantification into ${MODEL}`);

@@ -21,13 +21,10 @@ import { loadModel } from '../../src/score/origin/model.js';
 import type { OriginLabel, OriginScore } from '../../src/types.js';
 import { ShareAccumulator, expectedSynthetic, quantificationParams, type QuantificationParams } from '../../src/score/origin/prevalence.js';
 import type { QuantMethod } from '../../src/score/origin/quantify.js';
+import { flag, opt } from './args.js';
+import { mulberry32 } from './random.js';
 import { ROOT, fitDistanceLimit, heldOutScores, losoDump, sourceReferences, thresholdAtFpr, type HeldOutText } from './share-data.js';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, def: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1]! : def;
-};
 const CORPORA = resolve(process.cwd(), opt('corpora', join(ROOT, '../shared/corpora')));
 const DRAWS = Number(opt('draws', '20'));
 const SIZE = Number(opt('size', '1000'));
@@ -51,16 +48,6 @@ const ROUTER_CAP = ((): boolean => {
     return false;
   }
 })();
-
-function mulberry32(a: number): () => number {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const model = loadModel();
 const dump = opt('dump', '') !== '' ? resolve(process.cwd(), opt('dump', '')) : losoDump(CORPORA, join(ROOT, '.tmp/share'), log);
@@ -328,7 +315,7 @@ md.push(`| (thresholds fpr:0.05 / fpr:0.1) | ${sources.map((s) => `${capThreshol
 
 const text = md.join('\n');
 log('\n' + text + '\n');
-if (!argv.includes('--no-docs')) {
+if (!flag('no-docs')) {
   const path = join(ROOT, 'docs/synthetic-share.md');
   const BEGIN = '<!-- eval:share:begin -->';
   const END = '<!-- eval:share:end -->';

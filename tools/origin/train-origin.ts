@@ -19,7 +19,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { flag, opt } from './args.js';
 import { loadCorpora, type LabelledText } from './data.js';
+import { mulberry32 } from './random.js';
 import {
   DENSE_NAMES,
   FEATURE_VERSION,
@@ -44,13 +46,6 @@ import { TEXT_VERSION, T_WORD, cleanText, looksEnglish, looksLikeCode, tokenize 
 
 // ---------------------------------------------------------------------------------------------------------------
 // options
-
-const argv = process.argv.slice(2);
-function opt(name: string, def: string): string {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && i + 1 < argv.length ? argv[i + 1]! : def;
-}
-const flag = (name: string): boolean => argv.includes(`--${name}`);
 
 const CORPORA = resolve(process.cwd(), opt('corpora', '../shared/corpora'));
 const OUT = resolve(process.cwd(), opt('out', 'models/origin-v1.json'));
@@ -93,16 +88,6 @@ const DIAG = flag('diag');
 const log = (s: string): void => void process.stderr.write(s + '\n');
 const t0 = Date.now();
 const secs = (): string => ((Date.now() - t0) / 1000).toFixed(1) + 's';
-
-function mulberry32(a: number): () => number {
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // data

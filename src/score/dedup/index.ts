@@ -1,5 +1,5 @@
 /** Near-duplicate detection: public surface of score/dedup. */
-export { DEDUP_DEFAULTS, createDedupScorer, dedupTextOptions, resolveBandsRows } from './scorer.js';
+export { DEDUP_DEFAULTS, createDedupScorer, dedupTextOptions, resolveBandsRows, withoutKeep } from './scorer.js';
 export type { DedupConfig, DedupScorer } from './scorer.js';
 export { MinHasher, estimateJaccard, exactJaccard, laneKeys } from './minhash.js';
 export { bandKey, bandKeys, deriveBandsRows, integrate, lshErrors, sCurve } from './lsh.js';

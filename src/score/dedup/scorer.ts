@@ -12,53 +12,38 @@ import { ByteReader, ByteWriter, concatParts } from './bytes.js';
 import { ExactSet } from './exact-set.js';
 import { IdPool } from './id-pool.js';
 import { deriveBandsRows } from './lsh.js';
-import { MemoryNearDupIndex, type VerifyMode } from './memory-index.js';
+import { MemoryNearDupIndex } from './memory-index.js';
 import { MinHasher } from './minhash.js';
-import { defaults } from '../../config/index.js';
+import { defaults, type Config } from '../../config/index.js';
 
-export interface DedupConfig {
-  /** run the scorer at all; when false every record scores { kind: null } */
-  enabled: boolean;
-  /** exact duplicates: 64-bit hash of the normalised text (Features.exactHash) */
-  exact: boolean;
-  /** near duplicates: MinHash + LSH over the shingle set */
-  near: boolean;
-  /** Jaccard of the shingle sets at or above which a text is a near duplicate (0 < t <= 1) */
-  threshold: number;
-  /** MinHash lanes per signature. With verify 'exact' only bands*rows lanes are computed (48 -> 12x4 at t = 0.8
-   * with fnWeight 0.998); with 'estimate' all lanes feed the estimate (its error is ~sqrt(J(1-J)/numPerm), so
-   * that mode wants 256+). 48 measured best in test/bench/dedup.ts --sweep: recall at the threshold
-   * 1-(1-0.8^4)^12 = 0.998, about 40% fewer lanes (hashing time) than 12x5 at 64. */
-  numPerm: number;
-  /** LSH bands; 0 = derive (bands, rows) from threshold, numPerm and fnWeight (lsh.ts deriveBandsRows) */
-  bands: number;
-  /** LSH rows per band; 0 = derive (both bands and rows must be set to override) */
-  rows: number;
-  /** weight of the false-negative integral when deriving bands x rows (false positives get 1 - fnWeight).
-   * Candidates are always verified, so a false positive costs only a verification: weigh misses heavily
-   * (the FP integral spans [0, t], four times the FN span, so even 0.99 leaves P(t) at ~0.99). */
-  fnWeight: number;
-  /** how a candidate is verified before it counts: 'exact' = Jaccard on a stored bottom-K shingle sketch (exact
-   * for texts with <= sketchSize shingles), 'estimate' = MinHash estimate from the stored (16-bit) signature.
-   * Measured on the 100k benchmark: exact P/R 0.999/0.999; estimate with 128 lanes 0.954/0.953, with 256 lanes
-   * 0.965/0.967 (its error near the threshold is ~0.035/0.025) at more memory and CPU. */
-  verify: VerifyMode;
-  /** K of the bottom-K shingle sketch kept per record for verify 'exact' (2 bytes per kept shingle, so at most
-   * 2K bytes per record). 256 covers ~1.4 KB of English text exactly; longer texts are compared on a bottom-256
-   * hash sample (error ~0.02 at J = 0.8). 512 measured P/R 0.9998/0.9998 vs 0.9989/0.9989 on the benchmark but
-   * allows up to 1 KB of sketch per long record. */
-  sketchSize: number;
-  /** cap on LSH candidates gathered per query (bounds work on pathological inputs) */
-  maxCandidates: number;
-  /** seed of the MinHash lane keys and band keys (the text hashes have their own seed in text options) */
-  seed: number;
-  /** shingling the text layer must use for this scorer (word 5-grams by default) */
-  shingle: { unit: 'word' | 'char'; size: number };
-  /** normalisation the text layer must apply before hashing (lower-case, collapse whitespace, NFC) */
-  normalize: { lowercase: boolean; collapseWhitespace: boolean; stripPunctuation: boolean; unicode: 'NFC' | 'NFKC' | 'none' };
+/**
+ * The scorer's view of `dedup.*` (config/schema.ts): every key but `keep`, which only the nightly clustering reads.
+ * Notes on the keys, from test/bench/dedup.ts (docs/dedup.md has the measurements):
+ *  - numPerm: with verify 'exact' only bands*rows lanes are computed (48 -> 12x4 at t = 0.8 with fnWeight 0.998);
+ *    with 'estimate' all lanes feed the estimate (error ~sqrt(J(1-J)/numPerm), so that mode wants 256+). 48
+ *    measured best in `--sweep`: recall at the threshold 1-(1-0.8^4)^12 = 0.998, ~40% fewer lanes than 12x5 at 64.
+ *  - bands, rows: 0 derives both from threshold, numPerm and fnWeight (lsh.ts deriveBandsRows); both must be set to
+ *    override.
+ *  - fnWeight: weight of the false-negative integral (false positives get 1 - fnWeight). Candidates are always
+ *    verified, so a false positive costs only a verification: weigh misses heavily (the FP integral spans [0, t],
+ *    four times the FN span, so even 0.99 leaves P(t) at ~0.99).
+ *  - verify: 'exact' = Jaccard on a stored bottom-K shingle sketch (exact for texts with <= sketchSize shingles),
+ *    'estimate' = MinHash estimate from the stored 16-bit signature. On the 100k benchmark: exact P/R 0.999/0.999;
+ *    estimate 0.954/0.953 with 128 lanes, 0.965/0.967 with 256.
+ *  - sketchSize: K of the bottom-K sketch (2 bytes per kept shingle). 256 covers ~1.4 KB of English text exactly;
+ *    longer texts are compared on a bottom-256 hash sample (error ~0.02 at J = 0.8). 512 measured P/R
+ *    0.9998/0.9998 vs 0.9989/0.9989 but allows up to 1 KB of sketch per long record.
+ *  - seed: of the MinHash lane keys and band keys (the text hashes have their own seed in the text options).
+ */
+export type DedupConfig = Omit<Config['dedup'], 'keep'>;
+
+export const DEDUP_DEFAULTS: DedupConfig = withoutKeep(defaults().dedup);
+
+/** `dedup.*` without `keep`: the scorer's config. */
+export function withoutKeep(dedup: Config['dedup']): DedupConfig {
+  const { keep: _keep, ...scorer } = dedup;
+  return scorer;
 }
-
-export const DEDUP_DEFAULTS: DedupConfig = (({ keep: _keep, ...rest }) => rest)(defaults().dedup) as DedupConfig;
 
 /** The text-layer options this scorer's config implies (merge into createFeaturizer's options). */
 export function dedupTextOptions(cfg: DedupConfig): Partial<TextOptions> {

@@ -19,7 +19,7 @@ import type { DiversityReason } from '../../reasons.js';
 import type { DiversityScore } from '../../types.js';
 import { detectLanguage } from '../../text/lang.js';
 import { computeMetrics, METRIC_KEYS } from './measure.js';
-import { defaults } from '../../config/index.js';
+import { defaults, type Config } from '../../config/index.js';
 
 export { computeMetrics, METRIC_KEYS } from './measure.js';
 export { tokenStrings } from './tokenize.js';
@@ -30,31 +30,22 @@ export interface RuleFailure {
   hard: boolean;
 }
 
-export interface DiversityRule {
-  enabled: boolean;
-  /** fails when value < min (strict) */
-  min?: number;
-  /** fails when value > max (strict) */
-  max?: number;
-  /** hard rules are never waived by the router for rare human "tail" records */
-  hard: boolean;
-}
+type RuleTable = Config['diversity']['rules'];
 
-export interface DiversityConfig {
-  enabled: boolean;
-  language: {
-    enabled: boolean;
-    /** leading UTF-16 units examined by the detector */
-    maxChars: number;
-    /** share of letters in non-space scripts (Han, Kana, Thai, ...) from which char mode is used */
-    charScriptFrac: number;
-    /** detections below this confidence are treated as "could be English" for the stop-word rule */
-    minConfidence: number;
-    /** compute stop_words (English stop words) only for text not confidently detected as another language */
-    englishOnlyStopWords: boolean;
-  };
-  rules: { [code: string]: DiversityRule };
-}
+/**
+ * One rule of `diversity.rules` (config/schema.ts): it fails when value < min or value > max (strict); hard rules
+ * are never waived by the router for rare human "tail" records.
+ */
+export type DiversityRule = RuleTable[keyof RuleTable];
+
+/**
+ * `diversity.*` (config/schema.ts), its rules read as a table by code: `evaluateRules` walks them in RULE_ORDER.
+ * language.maxChars: leading UTF-16 units examined by the detector; charScriptFrac: share of letters in non-space
+ * scripts (Han, Kana, Thai, ...) from which char mode is used; minConfidence: detections below it are taken as
+ * "could be English" for the stop-word rule; englishOnlyStopWords: stop_words only for text not confidently
+ * detected as another language.
+ */
+export type DiversityConfig = Omit<Config['diversity'], 'rules'> & { rules: { [code: string]: DiversityRule } };
 
 /** Score with the detector's extra explanation (assignable to DiversityScore). */
 export interface DiversityScoreEx extends DiversityScore {
@@ -85,7 +76,7 @@ export interface DiversityScoreEx extends DiversityScore {
  *    compression_ratio p99 2.44 / 3.60, p50 1.67 / 1.71. Human and AI medians are the same: these metrics flag
  *    degenerate text, not AI text.
  */
-export const DIVERSITY_DEFAULTS: DiversityConfig = defaults().diversity as DiversityConfig;
+export const DIVERSITY_DEFAULTS: DiversityConfig = defaults().diversity;
 
 /** Canonical rule order (datatrove's order, then the lexical rules). */
 export const RULE_ORDER: readonly string[] = METRIC_KEYS;

@@ -5,41 +5,30 @@
 import type { Features, JsonRecord, OriginLabel, OriginScore, ScoreContext, Scorer } from '../../types.js';
 import { loadModel, type OriginModel, type Prediction, type PredictOptions } from './model.js';
 import { getPath } from '../../config/index.js';
-import { defaults } from '../../config/index.js';
+import { defaults, type Config } from '../../config/index.js';
 import { configError } from '../../errors.js';
 import { quantificationParams, thresholdFor } from './prevalence.js';
 
 export { loadModel, defaultModelPath, type OriginModel, type Prediction, type PredictOptions } from './model.js';
 
-export type DeclaredValue = string | number | boolean | null;
+/**
+ * `origin.*` (config/schema.ts). declared: the dotted path of the provenance field and the JSON values meaning each
+ * label ('' or null field = off); trustDeclared: a declared label wins over the detector; threshold: p_ai at or
+ * above it => synthetic; operatingPoint overrides threshold (a raw threshold, or a target human false-positive rate
+ * from the model's LOSO table such as "fpr:0.01", docs/synthetic-share.md); humanThreshold: p_ai below it => human,
+ * in between => unknown; minWords: shorter texts (after cleaning) get p_ai null, reason too_short; explain: attach
+ * the top contributing detector features; model: '' = the bundled models/origin-v1.json.
+ */
+export type OriginConfig = Config['origin'];
 
-export interface OriginConfig {
-  /** run the detector; declared provenance still applies when false */
-  enabled: boolean;
-  /** declared provenance: dotted path of the field, and the JSON values meaning each label ('' or null field = off) */
-  declared: { field: string | null; synthetic: DeclaredValue[]; human: DeclaredValue[] };
-  /** a declared label wins over the detector */
-  trustDeclared: boolean;
-  /** p_ai >= threshold => synthetic */
-  threshold: number;
-  /** overrides threshold when set: a raw threshold, or a target human false-positive rate from the model's LOSO
-   * table such as "fpr:0.01" (see docs/synthetic-share.md) */
-  operatingPoint?: string | number | null;
-  /** p_ai < humanThreshold => human; in between => unknown */
-  humanThreshold: number;
-  /** texts with fewer words (after cleaning) get p_ai null, reason too_short */
-  minWords: number;
-  /** attach the top contributing detector features */
-  explain: boolean;
-  /** model file; '' = the bundled models/origin-v1.json */
-  model: string;
-}
+/** A value of `origin.declared.synthetic` / `.human`. */
+export type DeclaredValue = OriginConfig['declared']['synthetic'][number];
 
 /**
  * Defaults (from the config schema, src/config/schema.ts). threshold / humanThreshold / minWords are the values chosen at training time on the leave-one-source-out
  * folds (see models/ORIGIN_MODEL_CARD.md); a unit test keeps them equal to the bundled model's.
  */
-export const ORIGIN_DEFAULTS: OriginConfig = defaults().origin as OriginConfig;
+export const ORIGIN_DEFAULTS: OriginConfig = defaults().origin;
 
 /** Score one text with the bundled model (or `opts.model`): `{ p_ai, reason?, top?, logit?, words? }`. */
 export function predict(text: string, opts: PredictOptions & { model?: string } = {}): Prediction {

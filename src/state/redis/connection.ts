@@ -104,7 +104,40 @@ export class ScriptConnection {
       }
       throw this.unavailable(`is unreachable (tried for state.retryMs=${this.o.retryMs} ms; last error: ${this.lastError || 'timeout'})`);
     }
+    await this.noteCluster();
     await this.retrying(() => this.loadScript());
+  }
+
+  /**
+   * Redis Cluster: every key of the backend carries the one hash tag {prefix}, and each script call reads and
+   * writes keys it derives at run time, so the whole index lives in one slot, on one node. A cluster node that
+   * serves that slot works like a standalone server (noted in the log: the cluster adds no capacity here); any
+   * other node answers MOVED (or ASK while the slot migrates), which `call` turns into a configuration error
+   * (exit 2) that names the node to use, never a state error. A server that hides INFO is taken as standalone.
+   */
+  private async noteCluster(): Promise<void> {
+    const info = await this.retrying(() =>
+      this.client.sendCommand(['INFO', 'cluster']).then(
+        (r) => String(r),
+        (e: unknown) => (e instanceof ErrorReply ? '' : Promise.reject(e)),
+      ),
+    );
+    if (/^cluster_enabled:1\b/m.test(info)) {
+      this.o.log?.(`state backend: Redis at ${redactUrl(this.o.url)} is a Cluster node; the whole index lives in the slot of the hash tag ${this.o.tag}, on the node that serves it`);
+    }
+  }
+
+  /** The error for a cluster node that does not serve the index's slot (`reply`: its MOVED / ASK / CROSSSLOT). */
+  private clusterError(reply: string): SynthfilterError {
+    const [kind, slot, node] = reply.split(' ');
+    const where = (kind === 'MOVED' || kind === 'ASK') && node ? `: slot ${slot} of the hash tag ${this.o.tag} is served by ${node}` : '';
+    return new SynthfilterError(
+      'E_CONFIG',
+      `state backend: Redis at ${redactUrl(this.o.url)} is a Redis Cluster node that does not serve this state (it answered ${kind}${where}). ` +
+        `The Redis state backend keeps its whole index under the one hash tag ${this.o.tag} and updates it with atomic ` +
+        `scripts, so it needs a standalone Redis server, or state.url pointing at the cluster node that serves that slot ` +
+        `(it is not cluster-aware and does not follow redirects). Nothing of this run was committed.`,
+    );
   }
 
   /** The state's instance id and this connection's session number, as `init` answered them. */
@@ -198,6 +231,7 @@ export class ScriptConnection {
               await this.retrying(() => this.loadScript());
               continue;
             }
+            if (/^(MOVED|ASK|CROSSSLOT)\b/.test(msg)) throw this.fail(this.clusterError(msg));
             if (msg.includes('SF_STATE_LOST')) throw this.fail(this.unavailable(`lost its data during the run: ${msg.replace(/^SF_STATE_LOST /, '')}`));
             if (!msg.includes('SF_ORDER') && !/^(LOADING|BUSY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|READONLY)/.test(msg)) {
               throw this.fail(new SynthfilterError('E_STATE', `state backend: Redis refused ${cmd}: ${msg}`));
