@@ -15,51 +15,23 @@
  * machine-written). Either way a record that may push its shard over the cap waits in the buffer, lightest first
  * ("expected": the most likely synthetic undeclared records are the ones left waiting and dropped); declared-human
  * and tail records weigh 0 and are never held back.
+ *
+ * The decisions are all in `push` (and `capByMass`, `end`); the statistics they read live in helpers that only
+ * count and answer: tail-stats.ts (tail rules), balance.ts (strata and clusters), shard-fill.ts (shard rotation and
+ * the cap check), synthetic-buffer.ts (the waiting records in priority order), expected-mass.ts.
  */
 import type { Config } from '../config/index.js';
-import { getPath } from '../config/index.js';
-import { hashString } from '../text/hash.js';
-import type { DiversityScore, DupScore, Features, JsonRecord, OriginLabel, OriginScore, ReasonCode, SourcePos } from '../types.js';
-import type { RuleFailure } from '../score/diversity/index.js';
-import { ClusterKeyer, CountTable, DocFreqSketch, distinct } from './sketch.js';
+import type { OriginLabel, OriginScore, JsonRecord, ReasonCode } from '../types.js';
+import type { Routed, Scored } from './records.js';
+import { Balance } from './balance.js';
+import { distinct } from './sketch.js';
 import { ExpectedMass } from './expected-mass.js';
+import { ShardFill } from './shard-fill.js';
+import { SyntheticBuffer } from './synthetic-buffer.js';
+import { TailStats } from './tail-stats.js';
 import type { QuantificationParams } from '../score/origin/prevalence.js';
 
-export interface Scored {
-  seq: number;
-  id: string;
-  record: JsonRecord;
-  features: Features;
-  bytes: number;
-  pos: SourcePos;
-  line?: string;
-  lineChunk?: Buffer;
-  lineStart?: number;
-  lineEnd?: number;
-  dup: DupScore | null;
-  diversity: DiversityScore | null;
-  origin: OriginScore | null;
-  /** failing diversity rules in order, from the diversity module's evaluateRules */
-  ruleFailures: RuleFailure[];
-  /** extra hard reasons decided outside the router's scorers (e.g. synthetic_reuse from the ledger) */
-  extraReasons?: ReasonCode[];
-}
-
-export interface Routed {
-  scored: Scored;
-  decision: 'accept' | 'reject';
-  reasons: ReasonCode[];
-  label: OriginLabel;
-  tail: boolean;
-  tailRule: string | null;
-  /** soft rules waived because the record is tail */
-  waived: ReasonCode[];
-  /** the record was rejected by a hard rule (counts against tail retention's denominator: excluded) */
-  hard: boolean;
-  shard: string | null;
-  /** capBasis "expected": the synthetic mass the record adds to its shard (0 for declared-human and tail records) */
-  mass?: number;
-}
+export type { Routed, Scored } from './records.js';
 
 export interface PushResult {
   /** the record passed every rule and is accepted or waiting for quota: its dedup state should be committed */
@@ -92,37 +64,16 @@ export type RouteConfig = Config['route'];
 
 export const shardName = (i: number) => `shard-${String(i).padStart(5, '0')}`;
 
-interface Waiting {
-  r: Routed;
-  value: number; // priority: higher is kept first
-  sub: number; // second key (capBasis "expected": diversity; 0 otherwise)
-  tie: number;
-  mass: number; // synthetic mass it adds to its shard when placed
-}
-
 export class Router {
   private readonly rc: RouteConfig;
   private readonly share: number;
-  private readonly maxRecords: number;
-  private readonly maxBytes: number;
-  private shardIdx = 0;
-  private n = 0; // records in current shard
-  private syn = 0; // synthetic records (capBasis "expected": synthetic mass) in current shard
-  private bytes = 0;
-  /** waiting synthetic records, sorted by ascending priority (index 0 = lowest value) */
-  private waiting: Waiting[] = [];
-  /** arrival order of waiting records (seq), for maxWait; entries no longer waiting are skipped lazily */
-  private arrivals: number[] = [];
-  private arrivalsHead = 0;
-  private readonly waitingSeqs = new Set<number>();
+  /** the shard being written: rotation and the synthetic cap check */
+  private readonly fill: ShardFill;
+  /** synthetic records waiting for quota */
+  private readonly buffer: SyntheticBuffer;
   // running statistics (state effects, applied in input order)
-  private readonly df: DocFreqSketch;
-  private docs = 0;
-  private readonly strataSeen = new Map<string, number>();
-  private readonly strataAccepted = new Map<string, number>();
-  private accepted = 0;
-  private readonly clusters: CountTable;
-  private readonly keyer: ClusterKeyer;
+  private readonly tailStats: TailStats;
+  private readonly balance: Balance;
   /**
    * Tail statistics are kept only when some rule could drop a record the tail protects: soft diversity rules,
    * balancing, cluster caps, or unknown records counted as synthetic. Otherwise tail can change no decision and the
@@ -135,11 +86,10 @@ export class Router {
   constructor(cfg: Config, private readonly opts: RouterOptions) {
     this.rc = cfg.route as unknown as RouteConfig;
     this.share = this.rc.maxSyntheticShare;
-    this.maxRecords = opts.shards ? cfg.output.shardMaxRecords : Infinity;
-    this.maxBytes = opts.shards ? cfg.output.shardMaxBytes : Infinity;
-    this.df = new DocFreqSketch(this.rc.seed);
-    this.clusters = new CountTable(this.rc.maxClusterSize > 0 ? 1 << 22 : 1);
-    this.keyer = new ClusterKeyer(this.rc.seed, (cfg.dedup as { seed?: number }).seed ?? 1);
+    this.fill = new ShardFill(this.share, opts.shards ? cfg.output.shardMaxRecords : Infinity, opts.shards ? cfg.output.shardMaxBytes : Infinity);
+    this.buffer = new SyntheticBuffer(this.rc.seed, this.rc.capBasis === 'expected');
+    this.tailStats = new TailStats(cfg.route);
+    this.balance = new Balance(cfg.route, (cfg.dedup as { seed?: number }).seed ?? 1);
     this.tailActive =
       this.rc.tail.enabled &&
       (cfg.diversity.enabled || this.rc.balanceBy !== null || this.rc.maxClusterSize > 0 || this.rc.unknownCountsAs === 'synthetic' || this.rc.capBasis === 'expected');
@@ -147,7 +97,7 @@ export class Router {
   }
 
   get waitingCount(): number {
-    return this.waiting.length;
+    return this.buffer.size;
   }
 
   private label(s: Scored): OriginLabel {
@@ -160,48 +110,21 @@ export class Router {
     return label === 'synthetic' || (label === 'unknown' && this.rc.unknownCountsAs === 'synthetic');
   }
 
-  private rotateIfFull(nextBytes: number): boolean {
-    return this.n > 0 && (this.n >= this.maxRecords || this.bytes + nextBytes > this.maxBytes);
-  }
-
-  /** Can a record of synthetic mass `mass` enter the shard it would land in without breaking the cap (prefix-exact)? */
-  private roomFor(nextBytes: number, mass: number): boolean {
-    if (this.rotateIfFull(nextBytes)) return mass <= this.share + 1e-9;
-    return this.syn + mass <= this.share * (this.n + 1) + 1e-9;
-  }
-
-  private stratumOf(s: Scored): string | null {
-    if (!this.rc.balanceBy) return null;
-    const v = getPath(s.record, this.rc.balanceBy);
-    return v === undefined || v === null ? '(none)' : String(v);
-  }
-
   private place(r: Routed, mass: number, out: Routed[]): void {
     const s = r.scored;
-    if (this.rotateIfFull(s.bytes)) {
-      this.shardIdx++;
-      this.n = 0;
-      this.syn = 0;
-      this.bytes = 0;
-    }
-    this.n++;
-    this.syn += mass;
-    this.bytes += s.bytes;
-    this.accepted++;
-    const st = this.stratumOf(s);
-    if (st !== null) this.strataAccepted.set(st, (this.strataAccepted.get(st) ?? 0) + 1);
-    if (this.rc.maxClusterSize > 0) this.clusters.inc(this.keyer.key(s.features));
+    const shardIdx = this.fill.add(s.bytes, mass);
+    this.balance.accept(s);
     r.decision = 'accept';
-    r.shard = this.opts.shards ? shardName(this.shardIdx) : null;
+    r.shard = this.opts.shards ? shardName(shardIdx) : null;
     out.push(r);
   }
 
+  /** Place waiting records, highest priority first, while the shard has room for them. */
   private release(out: Routed[]): void {
-    while (this.waiting.length) {
-      const top = this.waiting[this.waiting.length - 1]!;
-      if (!this.roomFor(top.r.scored.bytes, top.mass)) break;
-      this.waiting.pop();
-      this.waitingSeqs.delete(top.r.scored.seq);
+    while (this.buffer.size) {
+      const top = this.buffer.top()!;
+      if (!this.fill.roomFor(top.r.scored.bytes, top.mass)) break;
+      this.buffer.popTop();
       this.place(top.r, top.mass, out);
     }
   }
@@ -212,85 +135,10 @@ export class Router {
     out.push(r);
   }
 
-  /**
-   * Priority of a waiting record: lexical diversity (MATTR, else distinct-2), ties by hash(id, seed). capBasis
-   * "expected": the lighter record first (less likely synthetic), then diversity.
-   */
-  private priority(r: Routed, mass: number): Waiting {
-    const m = r.scored.diversity?.metrics;
-    const v = (m?.['mattr'] ?? m?.['distinct_2'] ?? 0) as number;
-    const tie = hashString(r.scored.id, this.rc.seed);
-    return this.expected ? { r, value: -mass, sub: v, tie, mass } : { r, value: v, sub: 0, tie, mass };
-  }
-
-  private insertWaiting(w: Waiting): void {
-    const a = this.waiting;
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      const m = a[mid]!;
-      const below =
-        m.value < w.value ||
-        (m.value === w.value && (m.sub < w.sub || (m.sub === w.sub && (m.tie < w.tie || (m.tie === w.tie && m.r.scored.seq > w.r.scored.seq)))));
-      if (below) lo = mid + 1;
-      else hi = mid;
-    }
-    a.splice(lo, 0, w);
-    this.waitingSeqs.add(w.r.scored.seq);
-    this.arrivals.push(w.r.scored.seq);
-  }
-
+  /** Waiting records older than route.maxWait records are rejected with synthetic_cap, oldest first. */
   private ageOut(seq: number, out: Routed[]): void {
-    while (this.arrivalsHead < this.arrivals.length) {
-      const oldest = this.arrivals[this.arrivalsHead]!;
-      if (!this.waitingSeqs.has(oldest)) {
-        this.arrivalsHead++;
-        continue;
-      }
-      if (seq - oldest <= this.rc.maxWait) break;
-      this.arrivalsHead++;
-      const i = this.waiting.findIndex((w) => w.r.scored.seq === oldest);
-      const [w] = this.waiting.splice(i, 1);
-      this.waitingSeqs.delete(oldest);
-      this.reject(w!.r, [ROUTE_REASONS.syntheticCap], out);
-    }
-    if (this.arrivalsHead > 4096 && this.arrivalsHead * 2 > this.arrivals.length) {
-      this.arrivals = this.arrivals.slice(this.arrivalsHead);
-      this.arrivalsHead = 0;
-    }
-  }
-
-  /** Tail rules, in order; the first that fires names the rule. Reads statistics from before this record. */
-  private tailRule(s: Scored, label: OriginLabel, words: Uint32Array): string | null {
-    const t = this.rc.tail;
-    if (label === 'synthetic' || this.docs < this.rc.minDocs) return null;
-    if (t.rareStratum.enabled && t.rareStratum.field) {
-      const v = getPath(s.record, t.rareStratum.field);
-      if (v !== undefined && v !== null) {
-        const c = this.strataSeen.get(`tail:${String(v)}`) ?? 0;
-        if ((c + 1) / (this.docs + 1) < t.rareStratum.maxShare) return 'rare_stratum';
-      }
-    }
-    if (t.rareVocab.enabled) {
-      const share = this.df.rareShare(words, t.rareVocab.maxDocFreq * this.docs, t.rareVocab.minWords);
-      if (share !== null && share >= t.rareVocab.minShare) return 'rare_vocab';
-    }
-    return null;
-  }
-
-  /** Running statistics every non-quarantined record feeds, whatever its fate. */
-  private observe(s: Scored, words: Uint32Array): void {
-    this.docs++;
-    this.df.add(words);
-    const f = this.rc.tail.rareStratum.field;
-    if (this.rc.tail.enabled && this.rc.tail.rareStratum.enabled && f) {
-      const v = getPath(s.record, f);
-      if (v !== undefined && v !== null) {
-        const k = `tail:${String(v)}`;
-        this.strataSeen.set(k, (this.strataSeen.get(k) ?? 0) + 1);
-      }
-    }
+    let r: Routed | null;
+    while ((r = this.buffer.nextExpired(seq, this.rc.maxWait)) !== null) this.reject(r, [ROUTE_REASONS.syntheticCap], out);
   }
 
   push(s: Scored): PushResult {
@@ -313,10 +161,10 @@ export class Router {
     // 2. tail (computed for every human/unknown record, so retention can be reported)
     if (this.tailActive) {
       const words = s.features.wordSet ?? distinct(s.features.wordHashes);
-      const rule = this.tailRule(s, label, words);
+      const rule = this.tailStats.rule(s, label, words);
       r.tail = rule !== null;
       r.tailRule = rule;
-      this.observe(s, words);
+      this.tailStats.observe(s, words);
     }
     if (hard) {
       // every failing rule is listed, hard ones first, so the record can be audited in one look
@@ -333,26 +181,20 @@ export class Router {
       }
     }
     // 4. balancing heads
-    if (!r.tail && this.accepted >= this.rc.minDocs) {
-      const st = this.stratumOf(s);
-      if (st !== null && this.rc.maxStratumShare < 1) {
-        const c = this.strataAccepted.get(st) ?? 0;
-        if (c + 1 > this.rc.maxStratumShare * (this.accepted + 1) + 1e-9) {
-          this.reject(r, [ROUTE_REASONS.stratumCap], done);
-          return { provisional: false, done };
-        }
-      }
+    if (!r.tail && this.balance.overStratumCap(s)) {
+      this.reject(r, [ROUTE_REASONS.stratumCap], done);
+      return { provisional: false, done };
     }
-    if (!r.tail && this.rc.maxClusterSize > 0 && this.clusters.get(this.keyer.key(s.features)) >= this.rc.maxClusterSize) {
+    if (!r.tail && this.balance.overClusterCap(s)) {
       this.reject(r, [ROUTE_REASONS.clusterCap], done);
       return { provisional: false, done };
     }
     // 5. synthetic cap
     if (this.expected) this.capByMass(r, done);
     else if (this.countsSynthetic(label, r.tail)) {
-      if (this.waiting.length === 0 && this.roomFor(s.bytes, 1)) this.place(r, 1, done);
+      if (this.buffer.size === 0 && this.fill.roomFor(s.bytes, 1)) this.place(r, 1, done);
       else {
-        this.insertWaiting(this.priority(r, 1));
+        this.buffer.add(r, 1);
         this.dropOverflow(done);
       }
     } else {
@@ -369,43 +211,37 @@ export class Router {
    */
   private capByMass(r: Routed, done: Routed[]): void {
     const mass = (r.mass = this.expected!.of(r.scored.origin, r.tail));
-    if (mass <= this.share && this.roomFor(r.scored.bytes, mass)) {
+    if (mass <= this.share && this.fill.roomFor(r.scored.bytes, mass)) {
       this.place(r, mass, done);
       this.release(done);
       return;
     }
-    this.insertWaiting(this.priority(r, mass));
+    this.buffer.add(r, mass);
     this.release(done);
     this.dropOverflow(done);
   }
 
   /** A buffer over route.syntheticBuffer rejects its lowest-priority record. */
   private dropOverflow(done: Routed[]): void {
-    if (this.waiting.length <= this.rc.syntheticBuffer) return;
-    const [w] = this.waiting.splice(0, 1);
-    this.waitingSeqs.delete(w!.r.scored.seq);
-    this.reject(w!.r, [ROUTE_REASONS.syntheticCap], done);
+    if (this.buffer.size <= this.rc.syntheticBuffer) return;
+    this.reject(this.buffer.dropLowest(), [ROUTE_REASONS.syntheticCap], done);
   }
 
   /** End of stream: whatever still waits has no room and is rejected with synthetic_cap, in input order. */
   end(): Routed[] {
     const done: Routed[] = [];
     this.release(done);
-    const rest = this.waiting.sort((a, b) => a.r.scored.seq - b.r.scored.seq);
-    this.waiting = [];
-    this.waitingSeqs.clear();
-    for (const w of rest) this.reject(w.r, [ROUTE_REASONS.syntheticCap], done);
+    for (const r of this.buffer.drainInInputOrder()) this.reject(r, [ROUTE_REASONS.syntheticCap], done);
     return done;
   }
 
   /** Statistics the nightly job persists for the tail rule (document frequencies and counts). */
   snapshot(): { docs: number; df: Uint32Array } {
-    return { docs: this.docs, df: this.df.table };
+    return this.tailStats.snapshot();
   }
 
   restore(snap: { docs: number; df: Uint32Array }): void {
-    this.docs = snap.docs;
-    this.df.table.set(snap.df);
+    this.tailStats.restore(snap);
   }
 }
 

@@ -2,8 +2,9 @@
  * Small, fast, seeded 32-bit hashing over JS strings and integer sequences (murmur3-style mixing with Math.imul):
  * the shared primitives (fmix32, mix32) and the string/id hashes (stable ids, exact-duplicate keys, priorities).
  * text/features.ts builds its word, shingle and exact hashes on these. Not every hash goes through here: some hot
- * loops inline their own (rolling n-gram hashes and FNV in score/diversity/measure.ts, FNV in text/lang-profile-tables.ts, table
- * probing in the dedup index), and file, config and content digests are sha256 from node:crypto.
+ * loops inline their own (rolling n-gram hashes and FNV in score/diversity/{concat-hash,token-pass,text-metrics}.ts,
+ * FNV in text/lang-profile-tables.ts, table probing in the dedup index), and file, config and content digests are
+ * sha256 from node:crypto.
  */
 
 const C1 = 0xcc9e2d51;
