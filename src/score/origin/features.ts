@@ -12,10 +12,10 @@
  * on windows removes most of the length signal.
  *
  * Files, in pipeline order:
- *   features/hashing.ts           token hash, n-gram hash combiner, family seeds
+ *   features/hashing.ts           the string hash of tokens and skeleton classes
  *   features/skeleton.ts          skeleton classes of tokens
  *   features/prepare.ts           per-text token attributes shared by all windows
- *   features/window.ts            window boundaries; hashed families and dense counts of one window (hot path)
+ *   features/window.ts            window boundaries; hashed n-gram families and dense counts of one window
  *   features/rank-features.ts     word-rank profile and bigram-LM features of a window
  *   features/reference-tables.ts  rank table and bigram LM built from human text (stored in the model)
  *   features/dense-layout.ts      dense feature names in slot order, bin count

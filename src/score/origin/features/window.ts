@@ -8,11 +8,22 @@ import { fmix32 } from '../../../text/hash.js';
 import { T_NUM, T_WORD } from '../text.js';
 import { N_DENSE } from './dense-layout.js';
 import type { DenseStats } from './dense-stats.js';
-import { FAM_BI, FAM_CHAR, FAM_SKEL, FAM_SKEL4, FAM_UNI, combine } from './hashing.js';
 import { F_CONTR, F_FW, F_HYPH, F_I, F_SENTSTART, F_WE, F_YOU, PC_OTHER, type Prepared } from './prepare.js';
 import { RANK_SLOTS, rankFeatures } from './rank-features.js';
 import type { RankTable } from './reference-tables.js';
 import { dotParts } from './vector.js';
+
+/** Hash of the pair (a, b): n-gram hashes are folds of this over a family seed and the token hashes. */
+function combine(a: number, b: number): number {
+  return fmix32((Math.imul(a, 0x9e3779b1) ^ b) + 0x7f4a7c15);
+}
+
+/** Seeds of the hashed families, so that equal n-grams of different families land on different indices */
+const FAM_UNI = 0x1b873593;
+const FAM_BI = 0x2c1b3c6d;
+const FAM_SKEL = 0x297a2d39;
+const FAM_CHAR = 0x3b9aca07;
+const FAM_SKEL4 = 0x5bd1e995;
 
 /** Raw features of one window: hashed (index → value, already normalised) and raw dense values. */
 export interface RawWindow {
