@@ -32,6 +32,14 @@ import { N_SCRIPTS, SCRIPT_LANG, SCRIPT_NAMES, S_ARABIC, S_CYRILLIC, S_DEVANAGAR
 
 export { isCharScript, isCombiningMark } from './lang-scripts.js';
 
+// The per-character lookups of the scan loop as module-local constants. In native ES modules this changes nothing;
+// when a CommonJS caller loads these sources through tsx (a script outside this package, e.g. in /tmp), each
+// imported name becomes a getter on the other module's exports object, read on every character (~4x slower).
+const scriptOfCp = scriptOf;
+const wordMask = wordMaskOf;
+const nextWordHash = wordHash;
+const NO_SCRIPT = S_NONE;
+
 export type LangMode = 'space' | 'char' | 'unknown';
 
 export interface LangResult {
@@ -94,11 +102,11 @@ export function detectLanguage(text: string, opts: LangOptions = {}): LangResult
       cp = text.codePointAt(i)!;
       i++;
     }
-    const s = scriptOf(cp);
-    if (s === S_NONE) {
+    const s = scriptOfCp(cp);
+    if (s === NO_SCRIPT) {
       if (inWord) {
         words++;
-        const m = wordMaskOf(h);
+        const m = wordMask(h);
         // one-letter function words ("a", "i", "s", "o", ...) are weak evidence
         if (m !== 0) addMask(m, wordLen === 1 ? 0.5 : 1);
         inWord = false;
@@ -116,7 +124,7 @@ export function detectLanguage(text: string, opts: LangOptions = {}): LangResult
         h = WORD_SEED;
         wordLen = 0;
       }
-      h = wordHash(h, lc);
+      h = nextWordHash(h, lc);
       wordLen++;
       if (lc >= 0xb0) {
         // hints are looked up on the original letter too: İ has no one-unit lower case
@@ -134,7 +142,7 @@ export function detectLanguage(text: string, opts: LangOptions = {}): LangResult
   }
   if (inWord) {
     words++;
-    const m = wordMaskOf(h);
+    const m = wordMask(h);
     if (m !== 0) addMask(m, wordLen === 1 ? 0.5 : 1);
   }
 

@@ -1,0 +1,56 @@
+/**
+ * The dense (stylometric) features of a window: their names in slot order (the order `fillWindow` and
+ * `rankFeatures` write them, and the order of the model's dense weights) and the number of quantile bins each one
+ * is one-hot encoded into.
+ */
+
+export const DENSE_NAMES = [
+  'sent_len_mean',
+  'sent_len_std',
+  'sent_len_cv',
+  'sent_len_maxratio',
+  'word_len_mean',
+  'word_len_std',
+  'long_word_rate',
+  'ttr',
+  'herdan_c',
+  'hapax_rate',
+  'rank_top10',
+  'rank_top100',
+  'rank_top1k',
+  'rank_top5k',
+  'rank_top20k',
+  'rank_oov',
+  'logrank_mean',
+  'logrank_std',
+  'lm_logp_mean',
+  'lm_logp_std',
+  'lm_gain_mean',
+  'lm_bigram_seen',
+  'comma_rate',
+  'period_rate',
+  'semicolon_rate',
+  'colon_rate',
+  'excl_rate',
+  'quest_rate',
+  'paren_rate',
+  'dquote_rate',
+  'squote_rate',
+  'dash_rate',
+  'hyphen_word_rate',
+  'ellipsis_rate',
+  'other_sym_rate',
+  'cap_mid_rate',
+  'allcaps_rate',
+  'num_rate',
+  'contraction_rate',
+  'i_rate',
+  'you_rate',
+  'we_rate',
+  'function_word_rate',
+  'repeat_bigram_rate',
+  'sent_start_diversity',
+  'lowercase_sent_start',
+] as const;
+export const N_DENSE = DENSE_NAMES.length;
+export const N_BINS = 8;
