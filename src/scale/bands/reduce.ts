@@ -9,15 +9,16 @@
  * more than sketchSize shingles; else the bottom-k estimate over the hash range both sketches cover); 'estimate'
  * is the b-bit MinHash estimate over the low 16 bits of every lane, as the memory index computes it.
  */
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import { ExternalSorter } from './external-sort.js';
 import { MergeReader, RowReader, RowWriter } from './rows.js';
 import { BAND_WIDTH, HISTORY, PAIR_WIDTH, TRUNCATED, VERIFIED_WIDTH, sigWidth, simWords, type BandParams } from './params.js';
 
-/** Random access to signature rows by ref over several signature files (each in ref order). Holds the ref column
- * (4 bytes per record); rows are read with pread. */
+/** Random access to signature rows by ref over several signature files (each in ref order). Holds each file's
+ * refs as runs of consecutive refs (start ref, first row, length): a part's seqs and a history set's ids are
+ * nearly gap-free, so this stays small whatever the corpus size. Rows are read with pread. */
 export class SigFiles {
-  private readonly files: Array<{ fd: number; refs: Uint32Array }> = [];
+  private readonly files: Array<{ fd: number; runs: Uint32Array; nRuns: number }> = [];
   private readonly row: Uint32Array;
   private readonly bytes: Uint8Array;
 
@@ -29,31 +30,50 @@ export class SigFiles {
     this.bytes = new Uint8Array(this.row.buffer);
     for (const p of paths) {
       const r = new RowReader(p, width);
-      const fd = openSync(p, 'r');
-      const refs = new Uint32Array(fstatSync(fd).size / (width * 4));
-      let i = 0;
-      while (r.next()) refs[i++] = r.row[0]!;
+      let runs = new Uint32Array(48);
+      let nRuns = 0;
+      let rowNo = 0;
+      let prev = -2;
+      while (r.next()) {
+        const ref = r.row[0]!;
+        if (ref === prev + 1 && nRuns > 0) runs[(nRuns - 1) * 3 + 2]!++;
+        else {
+          if ((nRuns + 1) * 3 > runs.length) {
+            const b = new Uint32Array(runs.length * 2);
+            b.set(runs);
+            runs = b;
+          }
+          runs[nRuns * 3] = ref;
+          runs[nRuns * 3 + 1] = rowNo;
+          runs[nRuns * 3 + 2] = 1;
+          nRuns++;
+        }
+        prev = ref;
+        rowNo++;
+      }
       r.close();
-      this.files.push({ fd, refs });
+      this.files.push({ fd: openSync(p, 'r'), runs, nRuns });
     }
   }
 
   /** The row of `ref` (a view, valid until the next call), or null when no file holds it. */
   get(ref: number): Uint32Array | null {
     for (const f of this.files) {
-      const refs = f.refs;
+      const runs = f.runs;
       let lo = 0;
-      let hi = refs.length;
+      let hi = f.nRuns;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (refs[mid]! < ref) lo = mid + 1;
+        if (runs[mid * 3]! <= ref) lo = mid + 1;
         else hi = mid;
       }
-      if (lo < refs.length && refs[lo] === ref) {
-        const n = this.width * 4;
-        if (readSync(f.fd, this.bytes, 0, n, lo * n) !== n) throw new Error('bands: signature file cut short');
-        return this.row;
-      }
+      if (lo === 0) continue;
+      const k = (lo - 1) * 3;
+      const off = ref - runs[k]!;
+      if (off >= runs[k + 2]!) continue;
+      const n = this.width * 4;
+      if (readSync(f.fd, this.bytes, 0, n, (runs[k + 1]! + off) * n) !== n) throw new Error('bands: signature file cut short');
+      return this.row;
     }
     return null;
   }
