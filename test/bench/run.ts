@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers.js';
 
-const ALL = ['core', 'stage', 'keepbest', 'dedup', 'diversity', 'origin', 'router', 'state', 'clean', 'scale', 'redis', 'parse'];
+const ALL = ['core', 'stage', 'keepbest', 'bands', 'dedup', 'diversity', 'origin', 'router', 'state', 'clean', 'scale', 'redis', 'parse'];
 const want = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = want.length ? want : ALL;
 let failed = 0;

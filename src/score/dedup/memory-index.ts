@@ -114,11 +114,52 @@ export class MemoryNearDupIndex implements NearDupIndex {
   }
 
   private queryUnsafe(sig: Uint32Array, shingles?: Uint32Array): NearDupMatch | null {
+    const n = this.gather(sig, shingles);
+    const list = this.cand;
+    const exact = this.params.verify === 'exact';
+    const t = this.params.threshold;
+    let prev = -1;
+    for (let c = 0; c < n; c++) {
+      const slot = list[c]!;
+      if (slot === prev) continue;
+      prev = slot;
+      this.nVerified++;
+      const sim = exact ? this.sketchSim(slot, shingles!, t) : this.estimateSim(slot, sig);
+      if (sim >= t) return { id: this.ids[slot]!, similarity: sim };
+    }
+    return null;
+  }
+
+  /** Every live record whose verified similarity reaches the threshold, earliest inserted first (the candidates
+   * `query` would verify, all of them). Never throws (malformed input => none). */
+  matches(sig: Uint32Array, shingles?: Uint32Array): NearDupMatch[] {
+    const out: NearDupMatch[] = [];
+    try {
+      const n = this.gather(sig, shingles);
+      const list = this.cand;
+      const exact = this.params.verify === 'exact';
+      const t = this.params.threshold;
+      let prev = -1;
+      for (let c = 0; c < n; c++) {
+        const slot = list[c]!;
+        if (slot === prev) continue;
+        prev = slot;
+        this.nVerified++;
+        const sim = exact ? this.sketchSim(slot, shingles!, t) : this.estimateSim(slot, sig);
+        if (sim >= t) out.push({ id: this.ids[slot]!, similarity: sim });
+      }
+    } catch {
+      return [];
+    }
+    return out;
+  }
+
+  /** The live slots sharing a band with the signature, sorted (duplicates adjacent), in `this.cand[0..n)`. */
+  private gather(sig: Uint32Array, shingles?: Uint32Array): number {
     const p = this.params;
-    if (this.live === 0) return null;
-    if (!(sig instanceof Uint32Array) || sig.length < this.lanesNeeded) return null;
-    const exact = p.verify === 'exact';
-    if (exact && !(shingles instanceof Uint32Array && shingles.length > 0)) return null;
+    if (this.live === 0) return 0;
+    if (!(sig instanceof Uint32Array) || sig.length < this.lanesNeeded) return 0;
+    if (p.verify === 'exact' && !(shingles instanceof Uint32Array && shingles.length > 0)) return 0;
     const B = p.bands;
     this.nQueries++;
     const keys = bandKeys(sig, B, p.rows, p.seed, this.keys);
@@ -139,20 +180,8 @@ export class MemoryNearDupIndex implements NearDupIndex {
         e = next[e]! - 1;
       }
     }
-    if (n === 0) return null;
-    const list = cand.subarray(0, n);
-    if (n > 1) list.sort();
-    const t = p.threshold;
-    let prev = -1;
-    for (let c = 0; c < n; c++) {
-      const slot = list[c]!;
-      if (slot === prev) continue;
-      prev = slot;
-      this.nVerified++;
-      const sim = exact ? this.sketchSim(slot, shingles!, t) : this.estimateSim(slot, sig);
-      if (sim >= t) return { id: this.ids[slot]!, similarity: sim };
-    }
-    return null;
+    if (n > 1) cand.subarray(0, n).sort();
+    return n;
   }
 
   private estimateSim(slot: number, sig: Uint32Array): number {

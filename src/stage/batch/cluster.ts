@@ -2,8 +2,11 @@
  * Step "cluster" of the nightly job (phase B1 and keep-best): in input order, each scored record is checked
  * against the dedup index (earlier nights and the records of tonight indexed before it). A duplicate of an earlier
  * night is final; a near-duplicate of one of tonight's records joins that record's cluster instead of losing to
- * the first seen. Each cluster then keeps its best member by `dedup.keep` (human-first, then longest, then first),
- * and the chosen members take their roots' place in the index (at once on a shared backend; after routing, for
+ * the first seen. Under keep-first the clusters are the backend's: each record loses to the first record of tonight
+ * it duplicates. Under the other policies (human-first, then longest, then first) tonight's records are regrouped
+ * over every verified pair of tonight (tonight-graph.ts): in order of preference, a record is kept unless it
+ * duplicates a record kept before it, so no two kept records are near duplicates. The kept members take their
+ * roots' place in the index (at once on a shared backend; after routing, for
  * accepted members only, on a private one: see reindexEffects in route.ts).
  * Synthetic records already emitted `route.maxSyntheticReuse` times by earlier nights (the provenance ledger) are
  * marked for rejection (`synthetic_reuse`) and not checked.
@@ -17,6 +20,8 @@ import type { DedupItem, DedupVerdict, StateBackend } from '../../state/index.js
 import type { DupScore, JsonRecord, OriginLabel, OriginScore } from '../../types.js';
 import type { Prepared } from '../core.js';
 import type { StopWatch } from '../stop.js';
+import { dedupConfigOf } from '../../score/build.js';
+import { TonightGraph, type Selection } from './tonight-graph.js';
 
 const LABEL_RANK: Record<OriginLabel, number> = { human: 2, unknown: 1, synthetic: 0 };
 
@@ -81,6 +86,8 @@ export interface Clusters {
   errors: string[];
   /** seq -> cluster member as a dedup item (a candidate representative); cleared once clusters are settled */
   candidates: Map<number, DedupItem>;
+  /** every pair of tonight's records (policies other than keep-first); dropped once clusters are settled */
+  graph: TonightGraph | null;
 }
 
 /** Where the cluster step reads the night's records (ScoredParts, score-parts.ts). */
@@ -135,9 +142,13 @@ class ClusterLinks {
           this.link(s, root);
           clusterOf.set(s, { root, kind: d.kind, similarity: d.similarity ?? 1 });
           candidates.set(s, q.items[k]!);
-        } else dupOf.set(s, d);
-        continue;
+        } else {
+          dupOf.set(s, d);
+          continue;
+        }
       }
+      this.out.graph?.add(s, q.items[k]!.features);
+      if (d.kind !== null && d.of !== null) continue;
       if (ref !== null) {
         tonight.set(ref, s);
         refOf.set(s, ref);
@@ -166,7 +177,9 @@ export async function dedupRun(c: ClusterInput): Promise<Clusters> {
   const { backend, cfg, stop, source } = c;
   const dedupOn = backend.dedup;
   const maxReuse = (cfg.route as { maxSyntheticReuse?: number }).maxSyntheticReuse ?? 1;
-  const out: Clusters = { members: [], dupOf: new Map(), clusterOf: new Map(), reuse: new Set(), tonight: new Map(), refOf: new Map(), best: new Map(), sizes: new Map(), settledNow: new Set(), errors: [], candidates: new Map() };
+  const keep = (cfg.dedup as { keep?: string }).keep ?? 'human-first';
+  const graph = dedupOn && keep !== 'first' ? new TonightGraph(dedupConfigOf(cfg)) : null;
+  const out: Clusters = { members: [], dupOf: new Map(), clusterOf: new Map(), reuse: new Set(), tonight: new Map(), refOf: new Map(), best: new Map(), sizes: new Map(), settledNow: new Set(), errors: [], candidates: new Map(), graph };
   const { members, reuse } = out;
   const links = new ClusterLinks(out);
   let batch: Batch = { seqs: [], items: [], synthetic: [] };
@@ -222,16 +235,56 @@ export async function dedupRun(c: ClusterInput): Promise<Clusters> {
  * duplicates another worker's record); a private backend defers (`join` after routing, accepted members only). */
 export async function settleClusters(backend: StateBackend, cfg: Config, out: Clusters): Promise<void> {
   const keep = (cfg.dedup as { keep?: string }).keep ?? 'human-first';
-  const kept = keepBest(out.clusterOf, out.members, keep);
-  out.best = kept.best;
-  out.sizes = kept.sizes;
+  if (out.graph) {
+    const m = out.members;
+    regroup(out, out.graph.select((a, b) => (a === b ? 0 : better(m[a]!, m[b]!, keep) ? -1 : 1), (s) => m[s]!.clean));
+  } else {
+    const kept = keepBest(out.clusterOf, out.members, keep);
+    out.best = kept.best;
+    out.sizes = kept.sizes;
+  }
   if (backend.dedup && out.best.size) await settle(backend, out);
   out.candidates.clear();
+  out.graph = null;
+}
+
+/**
+ * Tonight's clusters from a graph selection, in the shape routing and the index effects read: one cluster per kept
+ * record with the records that lost to it. A cluster's root is a record the backend indexed tonight (the kept record
+ * itself if it was, else its earliest indexed loser), so the kept record can take the root's place in the index
+ * (`settle`); a kept record the backend did not index and no indexed loser maps to itself in `best` and joins the
+ * index after routing.
+ */
+export function regroup(out: Clusters, sel: Selection): void {
+  const { refOf } = out;
+  const losers = new Map<number, number[]>();
+  for (const [d, l] of sel.lost) {
+    const list = losers.get(l.kept);
+    if (list) list.push(d);
+    else losers.set(l.kept, [d]);
+  }
+  const clusterOf = new Map<number, ClusterLink>();
+  const best = new Map<number, number>();
+  const sizes = new Map<number, number>();
+  for (const k of sel.kept) {
+    const ds = (losers.get(k) ?? []).sort((a, b) => a - b);
+    const root = refOf.has(k) ? k : (ds.find((d) => refOf.has(d)) ?? k);
+    if (ds.length) sizes.set(root, ds.length + 1);
+    for (const d of ds) {
+      const l = sel.lost.get(d)!;
+      // the root has no link of its own: its loss becomes the kept record's link to it
+      clusterOf.set(d === root ? k : d, { root, kind: l.kind, similarity: l.similarity });
+    }
+    if (root !== k || !refOf.has(k)) best.set(root, k);
+  }
+  out.clusterOf = clusterOf;
+  out.best = best;
+  out.sizes = sizes;
 }
 
 async function settle(backend: StateBackend, out: Clusters): Promise<void> {
   const { best, tonight, refOf, candidates } = out;
-  const reqs = [...best];
+  const reqs = [...best].filter(([root, b]) => root !== b); // a kept record alone, not indexed: it joins later
   const res = await backend.settle(reqs.map(([root, b]) => ({ root: refOf.get(root)!, best: candidates.get(b)! })));
   res.forEach((r, i) => {
     const [root, b] = reqs[i]!;
@@ -254,7 +307,9 @@ export function dupFor(c: Clusters, s: number): DupScore | null {
   const root = link ? link.root : c.best.has(s) ? s : -1;
   if (root >= 0) {
     const b = c.best.get(root) ?? root;
-    if (b !== s) dup = { kind: link?.kind ?? 'near', of: c.members[b]!.id, similarity: link?.similarity ?? 1 };
+    // a root that lost: its similarity is the kept member's link to it
+    const l = link ?? c.clusterOf.get(b);
+    if (b !== s) dup = { kind: l?.kind ?? 'near', of: c.members[b]!.id, similarity: l?.similarity ?? 1 };
   }
   return dup;
 }

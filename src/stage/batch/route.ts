@@ -109,11 +109,12 @@ export async function routeRun(r: RouteInput): Promise<RouteResult> {
  * joiners' features are read back from the spools.
  */
 export async function reindexEffects(clusters: Clusters, routed: RouteResult, source: RecordSource, stop: StopWatch): Promise<Effect[]> {
-  const { tonight, best, settledNow, members } = clusters;
+  const { tonight, best, refOf, members } = clusters;
   const out: Effect[] = [];
   for (const [ref, s] of tonight) if (!routed.accepted.has(s)) out.push({ kind: 'unindex', id: members[s]?.id ?? ref, ref });
   const joiners = new Set<string>();
-  for (const [root, b] of best) if (b !== root && routed.accepted.has(b) && !settledNow.has(root)) joiners.add(members[b]!.id);
+  // kept members the index lacks (not indexed tonight, nor settled in their root's place)
+  for (const b of best.values()) if (routed.accepted.has(b) && !refOf.has(b)) joiners.add(members[b]!.id);
   if (joiners.size === 0) return out;
   for (let i = 0; i < source.fileCount; i++) {
     for await (const p of source.records(i, false)) {

@@ -1,0 +1,120 @@
+/**
+ * Earlier nights as LSM band files (issue 19, item 3). After a night commits, its kept records become a run set
+ * under `<dir>` (the state folder's `bands/`): the same files as a map output (band runs per group, exact run,
+ * signature rows), with refs renamed to history ids (HISTORY | id; ids given in seq order, continuing the last
+ * set). A run set is a folder `L<level>-<first id>-<end id>` with a `set.json`, written under a temp name and
+ * renamed, so it appears whole. When a level holds more than `fanIn` sets, they merge (k-way, per file) into one
+ * set of the next level. Night N's reduce and cluster read the sets' files next to tonight's runs (historyInputs):
+ * nothing of the history is loaded into memory beyond the signature files' ref columns.
+ *
+ * Idempotent: a set's name follows from its ids, so a rerun of a commit or a compaction finds its output in place;
+ * a set covered by a larger set (a compaction cut short before removing its inputs) is ignored and removed.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { MergeReader, RowWriter, mergeRuns } from './rows.js';
+import { BAND_WIDTH, EXACT_WIDTH, HISTORY, sigWidth, type BandParams } from './params.js';
+import type { PartFiles } from './map.js';
+
+export interface RunSet {
+  name: string;
+  level: number;
+  /** history ids [first, end) */
+  first: number;
+  end: number;
+  path: string;
+}
+
+const SET_RE = /^L(\d+)-(\d{10})-(\d{10})$/;
+const setName = (level: number, first: number, end: number) => `L${level}-${String(first).padStart(10, '0')}-${String(end).padStart(10, '0')}`;
+
+/** The run sets of `dir`, oldest ids first (sets covered by another are removed). */
+export function listSets(dir: string): RunSet[] {
+  if (!existsSync(dir)) return [];
+  const all: RunSet[] = [];
+  for (const name of readdirSync(dir)) {
+    const m = SET_RE.exec(name);
+    if (!m || !existsSync(join(dir, name, 'set.json'))) continue;
+    all.push({ name, level: Number(m[1]), first: Number(m[2]), end: Number(m[3]), path: join(dir, name) });
+  }
+  const live = all.filter((s) => !all.some((o) => o !== s && o.first <= s.first && o.end >= s.end && o.end - o.first > s.end - s.first));
+  for (const s of all) if (!live.includes(s)) rmSync(s.path, { recursive: true, force: true });
+  return live.sort((a, b) => a.first - b.first || a.end - b.end);
+}
+
+/** The files night N's reduce (per band group) and cluster read from the history. */
+export function historyInputs(dir: string, groups: number): { bandRuns: string[][]; exact: string[]; sigs: string[]; nextId: number } {
+  const sets = listSets(dir);
+  return {
+    bandRuns: Array.from({ length: groups }, (_, g) => sets.map((s) => join(s.path, `band-${g}.run`))),
+    exact: sets.map((s) => join(s.path, 'exact.run')),
+    sigs: sets.map((s) => join(s.path, 'sig')),
+    nextId: sets.length ? Math.max(...sets.map((s) => s.end)) : 0,
+  };
+}
+
+/** Write tonight's kept records (`kept[seq]` = 1) as a level-0 set. Returns it (null when nothing was kept). */
+export function commitNight(dir: string, p: BandParams, parts: ReadonlyArray<Omit<PartFiles, 'records' | 'spills'>>, kept: Uint8Array): RunSet | null {
+  const first = historyInputs(dir, p.groups).nextId;
+  const idOf = new Int32Array(kept.length).fill(-1);
+  let id = first;
+  for (let s = 0; s < kept.length; s++) if (kept[s]) idOf[s] = id++;
+  if (id === first) return null;
+  const name = setName(0, first, id);
+  const path = join(dir, name);
+  if (existsSync(join(path, 'set.json'))) return { name, level: 0, first, end: id, path };
+  const tmp = join(dir, `.tmp-${name}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const copy = (inputs: string[], out: string, width: number, keyWords: number, refAt: number) => {
+    const m = new MergeReader(inputs, width, keyWords);
+    const w = new RowWriter(join(tmp, out), width);
+    while (m.next()) {
+      const ref = m.row[refAt]!;
+      if (ref >= kept.length || idOf[ref]! < 0) continue;
+      m.row[refAt] = (HISTORY | idOf[ref]!) >>> 0; // seq -> id is increasing: the run stays sorted
+      w.write(m.row);
+    }
+    m.close();
+    w.close();
+  };
+  for (let g = 0; g < p.groups; g++) copy(parts.map((f) => f.bandRuns[g]!), `band-${g}.run`, BAND_WIDTH, BAND_WIDTH, 2);
+  copy(parts.map((f) => f.exact), 'exact.run', EXACT_WIDTH, EXACT_WIDTH, 2);
+  copy(parts.map((f) => f.sig), 'sig', sigWidth(p), 1, 0);
+  writeSetJson(tmp, p, 0, first, id);
+  renameSync(tmp, path);
+  return { name, level: 0, first, end: id, path };
+}
+
+function writeSetJson(path: string, p: BandParams, level: number, first: number, end: number): void {
+  const meta = { format: 1, level, first, end, groups: p.groups, bands: p.bands, rows: p.rows, seed: p.seed, verify: p.verify, sketchSize: p.sketchSize, numPerm: p.numPerm };
+  writeFileSync(join(path, 'set.json'), JSON.stringify(meta) + '\n');
+}
+
+/** Merge the sets of any level holding more than `fanIn` into one set of the next level, until none does. */
+export function compact(dir: string, p: BandParams, fanIn: number): RunSet[] {
+  for (;;) {
+    const sets = listSets(dir);
+    const levels = [...new Set(sets.map((s) => s.level))].sort((a, b) => a - b);
+    const level = levels.find((l) => sets.filter((s) => s.level === l).length > fanIn);
+    if (level === undefined) return sets;
+    const merging = sets.filter((s) => s.level === level);
+    const first = merging[0]!.first;
+    const end = merging[merging.length - 1]!.end;
+    const name = setName(level + 1, first, end);
+    const tmp = join(dir, `.tmp-${name}`);
+    rmSync(tmp, { recursive: true, force: true });
+    mkdirSync(tmp, { recursive: true });
+    for (let g = 0; g < p.groups; g++) mergeRuns(merging.map((s) => join(s.path, `band-${g}.run`)), join(tmp, `band-${g}.run`), BAND_WIDTH, BAND_WIDTH);
+    mergeRuns(merging.map((s) => join(s.path, 'exact.run')), join(tmp, 'exact.run'), EXACT_WIDTH, EXACT_WIDTH);
+    mergeRuns(merging.map((s) => join(s.path, 'sig')), join(tmp, 'sig'), sigWidth(p), 1);
+    writeSetJson(tmp, p, level + 1, first, end);
+    renameSync(tmp, join(dir, name));
+    for (const s of merging) rmSync(s.path, { recursive: true, force: true });
+  }
+}
+
+/** The level and id range a set.json records (for tools and tests). */
+export function readSet(path: string): { level: number; first: number; end: number } {
+  return JSON.parse(readFileSync(join(path, 'set.json'), 'utf8')) as { level: number; first: number; end: number };
+}

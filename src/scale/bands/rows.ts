@@ -1,0 +1,189 @@
+/**
+ * Row files: the on-disk unit of the batch dedup (src/scale/bands). A row file is a headerless sequence of rows of
+ * `width` little-endian u32 words, usually sorted by their first `keyWords` words (a "run"). Readers and writers
+ * buffer 64 KiB; a k-way merge over several runs yields their rows in key order, ties broken by input position, so
+ * the merged order depends only on the multiset of rows when whole rows are the key.
+ */
+import { closeSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
+
+const BUF_BYTES = 64 * 1024;
+
+/** -1 / 0 / 1 comparing rows a[ai..] and b[bi..] on their first `n` words (unsigned). */
+export function compareRows(a: Uint32Array, ai: number, b: Uint32Array, bi: number, n: number): number {
+  for (let k = 0; k < n; k++) {
+    const x = a[ai + k]!;
+    const y = b[bi + k]!;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
+
+export class RowWriter {
+  private readonly fd: number;
+  private readonly buf: Uint32Array;
+  private n = 0;
+  rows = 0;
+
+  constructor(
+    path: string,
+    readonly width: number,
+  ) {
+    this.fd = openSync(path, 'w');
+    this.buf = new Uint32Array(Math.max(width, Math.floor(BUF_BYTES / 4 / width) * width));
+  }
+
+  /** Append one row: `width` words of `src` from `at`. */
+  write(src: ArrayLike<number>, at = 0): void {
+    if (this.n + this.width > this.buf.length) this.flush();
+    for (let k = 0; k < this.width; k++) this.buf[this.n + k] = src[at + k]!;
+    this.n += this.width;
+    this.rows++;
+  }
+
+  private flush(): void {
+    if (this.n === 0) return;
+    const bytes = new Uint8Array(this.buf.buffer, 0, this.n * 4);
+    let off = 0;
+    while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
+    this.n = 0;
+  }
+
+  close(): void {
+    this.flush();
+    closeSync(this.fd);
+  }
+}
+
+/** Sequential reader: `next()` moves to the next row, readable in `row` (a view, valid until the next call). */
+export class RowReader {
+  private readonly fd: number;
+  private readonly buf: Uint32Array;
+  private readonly bytes: Uint8Array;
+  private have = 0; // words in buf
+  private at = 0; // word offset of the current row
+  private pos = 0; // file byte offset of the next read
+  row: Uint32Array;
+
+  constructor(
+    path: string,
+    readonly width: number,
+  ) {
+    this.fd = openSync(path, 'r');
+    const size = fstatSync(this.fd).size;
+    if (size % (width * 4) !== 0) {
+      closeSync(this.fd);
+      throw new Error(`row file ${path}: ${size} bytes is not a whole number of ${width}-word rows`);
+    }
+    this.buf = new Uint32Array(Math.max(width, Math.floor(BUF_BYTES / 4 / width) * width));
+    this.bytes = new Uint8Array(this.buf.buffer);
+    this.at = -width;
+    this.row = this.buf.subarray(0, 0);
+  }
+
+  next(): boolean {
+    this.at += this.width;
+    if (this.at + this.width > this.have) {
+      const got = readSync(this.fd, this.bytes, 0, this.bytes.length, this.pos);
+      this.pos += got;
+      this.have = got >>> 2;
+      this.at = 0;
+      if (this.have < this.width) {
+        this.row = this.buf.subarray(0, 0);
+        return false;
+      }
+    }
+    this.row = this.buf.subarray(this.at, this.at + this.width);
+    return true;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** K-way merge of sorted runs (binary heap on the current rows; ties go to the earlier run). */
+export class MergeReader {
+  private readonly readers: RowReader[];
+  private heap: number[] = [];
+  /** the current row (a copy, valid until the next call) */
+  readonly row: Uint32Array;
+
+  constructor(
+    paths: readonly string[],
+    readonly width: number,
+    private readonly keyWords: number,
+  ) {
+    this.readers = paths.map((p) => new RowReader(p, width));
+    this.row = new Uint32Array(width);
+    for (let i = 0; i < this.readers.length; i++) if (this.readers[i]!.next()) this.push(i);
+  }
+
+  private less(i: number, j: number): boolean {
+    const c = compareRows(this.readers[i]!.row, 0, this.readers[j]!.row, 0, this.keyWords);
+    return c < 0 || (c === 0 && i < j);
+  }
+
+  private push(i: number): void {
+    const h = this.heap;
+    h.push(i);
+    let c = h.length - 1;
+    while (c > 0) {
+      const p = (c - 1) >> 1;
+      if (!this.less(h[c]!, h[p]!)) break;
+      [h[c], h[p]] = [h[p]!, h[c]!];
+      c = p;
+    }
+  }
+
+  private sift(): void {
+    const h = this.heap;
+    let c = 0;
+    for (;;) {
+      const l = 2 * c + 1;
+      const r = l + 1;
+      let m = c;
+      if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
+      if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+      if (m === c) return;
+      [h[c], h[m]] = [h[m]!, h[c]!];
+      c = m;
+    }
+  }
+
+  next(): boolean {
+    const h = this.heap;
+    if (h.length === 0) return false;
+    const i = h[0]!;
+    this.row.set(this.readers[i]!.row);
+    if (this.readers[i]!.next()) this.sift();
+    else {
+      const last = h.pop()!;
+      if (h.length) {
+        h[0] = last;
+        this.sift();
+      }
+    }
+    return true;
+  }
+
+  close(): void {
+    for (const r of this.readers) r.close();
+  }
+}
+
+/** Merge sorted runs into one (`unique`: drop a row equal, on every word, to the one before). Returns the rows. */
+export function mergeRuns(paths: readonly string[], out: string, width: number, keyWords: number, unique = false): number {
+  const m = new MergeReader(paths, width, keyWords);
+  const w = new RowWriter(out, width);
+  const prev = new Uint32Array(width);
+  let first = true;
+  while (m.next()) {
+    if (unique && !first && compareRows(m.row, 0, prev, 0, width) === 0) continue;
+    w.write(m.row);
+    prev.set(m.row);
+    first = false;
+  }
+  m.close();
+  w.close();
+  return w.rows;
+}
