@@ -8,7 +8,7 @@
 import { resolve } from 'node:path';
 import { fingerprint } from '../config/index.js';
 import { removeContained } from '../fsx/contained.js';
-import { cleanRoots, finalDir, stagingDir, writeStoppedManifest } from '../stage/clean-paths.js';
+import { cleanRoots, stagingDir, writeStoppedManifest } from '../stage/clean-paths.js';
 import { runNight, type CleanOptions, type Unwind } from '../stage/clean.js';
 import type { RunWarning } from '../stage/share-warnings.js';
 import { RunStopped, type StopWatch } from '../stage/stop.js';
@@ -20,7 +20,6 @@ import type { Log, NightSpec } from './night.js';
 /** What the published marker records: what every process of the night reports when it ends. */
 export interface PublishedNight {
   runId: string;
-  outDir: string;
   files: number;
   summary: RunSummary | null;
   /** input files that could not be read completely */
@@ -29,7 +28,7 @@ export interface PublishedNight {
 }
 
 /** The pending run as the state records it (the plan without its task fields). */
-function pendingOf(plan: NightPlan): PendingRun {
+export function pendingOf(plan: NightPlan): PendingRun {
   const { runId, startedAt, fingerprint: fp, generation, files } = plan;
   return { runId, startedAt, fingerprint: fp, generation, files };
 }
@@ -47,7 +46,7 @@ export async function finishNight(spec: NightSpec, plan: NightPlan, stop: StopWa
     if (backend.generation !== plan.generation) {
       // committed by an earlier attempt that did not live to write the published marker
       const summary = (await backend.runsList()).find((r) => r.runId === plan.runId) ?? null;
-      return { runId: plan.runId, outDir: finalDir(spec.outDir, plan.runId), files: plan.files.length, summary, errors: [], warnings: [] };
+      return { runId: plan.runId, files: plan.files.length, summary, errors: [], warnings: [] };
     }
     const pending = await backend.readPending();
     const resumed = pending !== null && pending.runId === plan.runId;
@@ -59,13 +58,12 @@ export async function finishNight(spec: NightSpec, plan: NightPlan, stop: StopWa
     if (!resumed) await backend.writePending(run);
     const started = { run, resumed, registry: await backend.registryGet(), history: await backend.runsList() };
     const r = await runNight(o, backend, fp, started, stop, u, log);
-    return { runId: plan.runId, outDir: r.outDir ?? finalDir(spec.outDir, plan.runId), files: r.files, summary: r.summary, errors: r.errors, warnings: r.warnings };
+    return { runId: plan.runId, files: r.files, summary: r.summary, errors: r.errors, warnings: r.warnings };
   } catch (e) {
     if (e instanceof RunStopped) {
       // nothing was published or committed: the open output goes, the stopped manifest stays in the staging folder
       u.sink?.abort();
-      const at = writeStoppedManifest(spec.outDir, run, e.signal, u.reached);
-      log(`stopped by ${e.signal} after phase "${u.reached}": run ${run.runId} was not published; rerun to resume it (manifest: ${at})`, { run: run.runId, stopped_by: e.signal });
+      writeStoppedManifest(spec.outDir, run, e.signal, u.reached);
     }
     throw e;
   } finally {

@@ -15,16 +15,18 @@ import { join, resolve } from 'node:path';
 import { fingerprint, type Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
 import { validateName } from '../fsx/names.js';
-import { assertOutputFree, checkCleanFolders } from '../stage/clean-paths.js';
+import { assertOutputFree, checkCleanFolders, cleanRoots, stagingDir } from '../stage/clean-paths.js';
+import { removeContained } from '../fsx/contained.js';
 import { planRun } from '../stage/batch/plan.js';
 import { FilterCore } from '../stage/core.js';
 import type { ScoringPool } from '../stage/pool.js';
 import { StopWatch } from '../stage/stop.js';
 import { createStateBackend, stateSettings, type StateBackend } from '../state/index.js';
-import { finishNight, type PublishedNight } from './finish.js';
+import { finishNight, pendingOf, type PublishedNight } from './finish.js';
 import { quarantinePart, scorePart, type MapPart } from './map-task.js';
 import { checkJoin, configHash, derivedRunId, parsePlan, partsOfFiles, type NightPlan } from './plan-file.js';
 import { FolderStore, type TaskStore } from './store.js';
+import { Claims } from './claims.js';
 
 /** A logger as the stage takes it (stderr only). */
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;
@@ -90,11 +92,55 @@ async function planNight(spec: NightSpec, backend: StateBackend, cfgHash: string
   return { ...run, runId, configHash: cfgHash, parts: partsOfFiles(run, spec.cfg.input.format), lanes: backend.signatureLanes };
 }
 
+/** Run `f` holding the state lock, waiting while another process holds it (another planner: briefly). */
+async function underLock<T>(backend: StateBackend, f: () => Promise<T>, waitMs = 120_000): Promise<T> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      await backend.lock();
+      break;
+    } catch (e) {
+      if (!(e instanceof SynthfilterError) || e.code !== 'E_LOCKED' || Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await f();
+  } finally {
+    await backend.unlock();
+  }
+}
+
+/**
+ * Plan the night holding the lock (so planners are serialised and no rank reads a half-cleared work folder): a
+ * pending run without a plan file (an older release's interrupted run, or one committed before its cleanup
+ * finished) leaves nothing behind first, as in clean.ts startRun; then the plan file and the pending record.
+ * Returns the plan file's text (another process's plan when it planned first), or null: nothing new tonight.
+ */
+async function planUnderLock(spec: NightSpec, backend: StateBackend, store: TaskStore, key: string, cfgHash: string): Promise<{ text: string; planned: boolean } | null> {
+  const text = store.read(key);
+  if (text !== null) return { text, planned: false };
+  const stale = await backend.readPending();
+  if (stale) {
+    validateName('the pending run id in the state', stale.runId, 'E_STATE');
+    await backend.clearPending(stale.runId);
+    removeContained(stagingDir(spec.outDir, stale.runId), cleanRoots(spec));
+  }
+  const plan = await planNight(spec, backend, cfgHash);
+  if (!plan) return null;
+  // another run's output is never replaced (checked before the night leaves a trace, as clean.ts does)
+  assertOutputFree(spec.outDir, plan.runId);
+  const json = JSON.stringify(plan);
+  if (!store.createExclusive(key, json)) return { text: store.read(key)!, planned: false };
+  await backend.writePending(pendingOf(plan));
+  return { text: json, planned: true };
+}
+
 /** Plan the night (or join the one already planned in the state folder): idempotent, safe to call from many
  *  processes at once (the first plan is written with an exclusive create; the others read it). Returns null when
  *  there is nothing new. A spec whose config fingerprint differs from the planned night's -> CliError exit 2
  *  (a SynthfilterError with code E_CONFIG). */
-export async function openNight(spec: NightSpec, log: Log = () => {}, opts: OpenOptions = {}): Promise<Night | null> {
+export async function openNight(spec: NightSpec, log: Log = () => {}, opts: OpenOptions = {}): Promise<TaskNight | null> {
   if (spec.runId !== undefined) validateName('--run-id', spec.runId);
   if (spec.partition !== undefined) validateName('--partition', spec.partition);
   refuseSharedState(spec.cfg, 'a night run as tasks');
@@ -108,20 +154,20 @@ export async function openNight(spec: NightSpec, log: Log = () => {}, opts: Open
     const key = `${dir}/plan.json`;
     const planPath = join(spec.stateDir, 'tasks', dir, 'plan.json');
     let text = store.read(key);
+    let planned = false;
     if (text === null) {
-      const planned = await planNight(spec, backend, cfgHash);
-      if (!planned) return null;
-      // another run's output is never replaced (checked before the night leaves a trace, as clean.ts does)
-      assertOutputFree(spec.outDir, planned.runId);
-      if (store.createExclusive(key, JSON.stringify(planned))) {
-        log(`planned night ${planned.runId}: ${planned.files.length} new input files, ${nightPhases(planned)[0]!.length} map tasks`, { run: planned.runId });
-        return new TaskNight(spec, store, dir, planned, log, opts);
-      }
-      text = store.read(key)!; // planned by another process in the meantime: join it
+      const made = await underLock(backend, () => planUnderLock(spec, backend, store, key, cfgHash));
+      if (made === null) return null;
+      text = made.text;
+      planned = made.planned;
     }
     const plan = parsePlan(text, planPath);
     checkJoin(plan, cfgHash, spec.runId, planPath);
-    return new TaskNight(spec, store, dir, plan, log, opts);
+    const night = new TaskNight(spec, store, dir, plan, log, opts);
+    night.resumed = !planned && !night.published() && !night.claimed();
+    if (planned) log(`planned night ${plan.runId}: ${plan.files.length} new input files, ${night.phases[0]!.length} map tasks`, { run: plan.runId });
+    else if (!night.published()) log(night.resumed ? `resuming interrupted run ${plan.runId}` : `joining night ${plan.runId}`, { run: plan.runId });
+    return night;
   } finally {
     await backend.close();
   }
@@ -138,6 +184,8 @@ interface MapDone {
 export class TaskNight implements Night {
   readonly runId: string;
   readonly phases: ReadonlyArray<ReadonlyArray<string>>;
+  /** this process found the night planned and nobody running it: it resumes an interrupted night */
+  resumed = false;
   private core: FilterCore | null = null;
 
   constructor(
@@ -158,6 +206,16 @@ export class TaskNight implements Night {
 
   published(): boolean {
     return this.store.exists(`${this.dir}/published.json`);
+  }
+
+  /** Claims on this night's tasks, made as `owner` (claims.ts). */
+  claims(owner: string): Claims {
+    return new Claims(this.store, this.dir, owner);
+  }
+
+  /** Is any of this night's tasks being run by a live process? */
+  claimed(): boolean {
+    return this.claims('-').anyLive();
   }
 
   /** The night's result as the finishing process recorded it (null until published). */
