@@ -1,6 +1,5 @@
 /** `synthfilter clean --in DIR --out DIR --state DIR`: the nightly job over a directory (see README). */
 import { cpus } from 'node:os';
-import { resolve } from 'node:path';
 import { shareSummary } from '../../stage/share.js';
 import { usageError } from '../../errors.js';
 import { validateName } from '../../fsx/names.js';
@@ -91,7 +90,8 @@ export async function clean(argv: string[], _io: CliIO): Promise<number> {
       if (!p.startsWith('scored:')) phases[p] = +(performance.now() / 1000).toFixed(3);
     };
     const logFn = (msg: string, fields?: Record<string, unknown>) => log.info(msg, fields);
-    const spec = { inDir: resolve(values.in as string), outDir: resolve(values.out as string), stateDir: resolve((values.state as string | undefined) ?? '.'), cfg, runId: values['run-id'] as string | undefined, partition: values.partition as string | undefined };
+    // paths as given (quarantine records name input files as given, as they always did)
+    const spec = { inDir: values.in as string, outDir: values.out as string, stateDir: (values.state as string | undefined) ?? '.', cfg, runId: values['run-id'] as string | undefined, partition: values.partition as string | undefined };
     // a night as tasks (docs/scale.md) needs a state folder; Redis state runs the night in one process as before
     const r = redis
       ? await runClean({ onPhase, inDir: values.in as string, outDir: values.out as string, stateDir: values.state as string | undefined, partition: spec.partition, cfg, workers, runId: spec.runId, log: logFn, signal: stopper.signal })
