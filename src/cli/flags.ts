@@ -29,7 +29,7 @@ export const FLAGS = {
   workers: { value: 'N', help: 'clean: N local worker processes sharing the night\'s tasks (default: one process scoring on a thread per core; docs/scale.md)' },
   'world-size': { value: 'N', help: 'clean: the night is run by N processes (job array: Slurm, Kubernetes Indexed Job) sharing --state; with --rank' },
   rank: { value: 'R', help: 'clean: this process\'s rank, 0..N-1, with --world-size; "env": from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX' },
-  'run-id': { value: 'ID', help: 'clean: name of the run directory under --out (default: run-<UTC timestamp>); report: the night to show (default: the latest)' },
+  'run-id': { value: 'ID', help: 'clean: name of the run directory under --out (default: run-<hash of the plan>); report: the night to show (default: the latest)' },
   partition: { value: 'NAME', help: 'clean with Redis state: this worker\'s partition (default: the absolute --in path)' },
   schema: { help: 'config: print the JSON Schema of the configuration' },
   print: { help: 'config: print the effective configuration (defaults + --config + --set)' },
