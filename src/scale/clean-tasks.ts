@@ -13,6 +13,7 @@ import { RunStopped } from '../stage/stop.js';
 import { pendingOf, type PublishedNight } from './finish.js';
 import { openNight, type Log, type NightSpec, type TaskNight } from './night.js';
 import { runRank } from './ranks.js';
+import { leaseMs } from './claims.js';
 
 export interface TasksCleanOptions {
   spec: NightSpec;
@@ -45,7 +46,9 @@ export async function cleanAsTasks(o: TasksCleanOptions): Promise<CleanResult> {
   // threads start now, loading the scorers while this thread plans
   const pool = o.threads > 1 ? new ScoringPool(o.spec.cfg, o.threads) : null;
   try {
-    const night = await openNight(o.spec, o.log, { pool, onPhase: o.onPhase });
+    // processes of a job array wait for each other's planning; a lone run finds the lock free or exits 5 as before
+    const lockWaitMs = o.worldSize > 1 ? leaseMs() : 0;
+    const night = await openNight(o.spec, o.log, { pool, onPhase: o.onPhase, lockWaitMs });
     if (!night) {
       o.log('nothing new to process', { inputs: o.spec.inDir });
       return NOTHING_NEW;

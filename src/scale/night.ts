@@ -69,6 +69,8 @@ export function nightPhases(plan: NightPlan): string[][] {
 export interface OpenOptions {
   /** score map tasks on these threads (null: in the calling thread) */
   pool?: ScoringPool | null;
+  /** how long to wait for the state lock while another process plans (0: exit 5 at once, as a one-process run) */
+  lockWaitMs?: number;
   /** test hook: called at the finish task's named points (crash tests) */
   onPhase?: (phase: string) => void;
 }
@@ -92,8 +94,8 @@ async function planNight(spec: NightSpec, backend: StateBackend, cfgHash: string
   return { ...run, runId, configHash: cfgHash, parts: partsOfFiles(run, spec.cfg.input.format), lanes: backend.signatureLanes };
 }
 
-/** Run `f` holding the state lock, waiting while another process holds it (another planner: briefly). */
-async function underLock<T>(backend: StateBackend, f: () => Promise<T>, waitMs = 120_000): Promise<T> {
+/** Run `f` holding the state lock, waiting up to `waitMs` while another process holds it (another planner). */
+async function underLock<T>(backend: StateBackend, f: () => Promise<T>, waitMs: number): Promise<T> {
   const until = Date.now() + waitMs;
   for (;;) {
     try {
@@ -121,6 +123,15 @@ async function planUnderLock(spec: NightSpec, backend: StateBackend, store: Task
   const text = store.read(key);
   if (text !== null) return { text, planned: false };
   const stale = await backend.readPending();
+  // a pending run this night can take over (planned by an interrupted one-process run on the same state
+  // generation and dedup config): resumed, as clean.ts startRun does, under its run id
+  if (stale && stale.generation === backend.generation && stale.fingerprint === fingerprint(spec.cfg) && (spec.runId === undefined || spec.runId === stale.runId)) {
+    validateName('the pending run id in the state', stale.runId, 'E_STATE');
+    const plan: NightPlan = { ...stale, configHash: cfgHash, parts: partsOfFiles(stale, spec.cfg.input.format), lanes: backend.signatureLanes };
+    const json = JSON.stringify(plan);
+    if (!store.createExclusive(key, json)) return { text: store.read(key)!, planned: false };
+    return { text: json, planned: false };
+  }
   if (stale) {
     validateName('the pending run id in the state', stale.runId, 'E_STATE');
     await backend.clearPending(stale.runId);
@@ -156,7 +167,7 @@ export async function openNight(spec: NightSpec, log: Log = () => {}, opts: Open
     let text = store.read(key);
     let planned = false;
     if (text === null) {
-      const made = await underLock(backend, () => planUnderLock(spec, backend, store, key, cfgHash));
+      const made = await underLock(backend, () => planUnderLock(spec, backend, store, key, cfgHash), opts.lockWaitMs ?? 0);
       if (made === null) return null;
       text = made.text;
       planned = made.planned;
