@@ -248,7 +248,7 @@ export class TaskNight implements Night {
 
   async run(taskId: string, signal?: AbortSignal): Promise<void> {
     if (this.isDone(taskId)) return;
-    const stop = new StopWatch(signal);
+    const stop = this.stopFor(signal);
     if (taskId === FINISH) {
       const r = await finishNight(this.spec, this.plan, stop, this.log, this.opts.onPhase);
       this.store.write(`${this.dir}/published.json`, JSON.stringify(r));
@@ -267,6 +267,15 @@ export class TaskNight implements Night {
     const r = await quarantinePart(part, reason);
     this.store.write(`${this.dir}/done/${taskId}`, JSON.stringify({ items: r.items, error: null, failed: reason } satisfies MapDone));
     this.log(`quarantined ${part.file.rel}${part.range ? ` bytes ${part.range.start}-${part.range.end}` : ''}: task ${taskId} failed: ${reason}`, { run: this.runId, task: taskId });
+  }
+
+  /** One StopWatch per signal (each adds a listener to the signal: one per task would pile them up). */
+  private readonly stops = new WeakMap<AbortSignal, StopWatch>();
+  private stopFor(signal: AbortSignal | undefined): StopWatch {
+    if (!signal) return new StopWatch();
+    let s = this.stops.get(signal);
+    if (!s) this.stops.set(signal, (s = new StopWatch(signal)));
+    return s;
   }
 
   /** The input part a map task scores. */
