@@ -80,13 +80,15 @@ export interface CleanResult {
   stoppedManifest?: string;
   /** warnings about the night's synthetic share (also in manifest.json and report.json); the CLI logs them */
   warnings: RunWarning[];
+  /** `--workers N`: the exit code of the worker process that failed (the night was not published) */
+  workerExit?: number;
 }
 
-type Log = (msg: string, fields?: Record<string, unknown>) => void;
+export type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
 /** The run's state as it starts: the pending run to do (resumed or newly planned; null: nothing new tonight), the
  * registry and run history as committed. */
-interface Started {
+export interface Started {
   run: PendingRun | null;
   resumed: boolean;
   registry: Record<string, RegistryEntry>;
@@ -122,7 +124,7 @@ async function startRun(o: CleanOptions, backend: StateBackend, fp: string, root
 }
 
 /** What a stop must unwind: the run (once planned), its open output, scoring in this thread, the pool. */
-interface Unwind {
+export interface Unwind {
   reached: string;
   run: PendingRun | null;
   sink: DirectorySink | null;
@@ -171,7 +173,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
 }
 
 /** The planned run's steps, in order: score parts, cluster, route, publish, commit. */
-async function runNight(o: CleanOptions, backend: StateBackend, fp: string, started: Started, stop: StopWatch, u: Unwind, log: Log): Promise<CleanResult> {
+export async function runNight(o: CleanOptions, backend: StateBackend, fp: string, started: Started, stop: StopWatch, u: Unwind, log: Log): Promise<CleanResult> {
   const { cfg } = o;
   const run = started.run!;
   const phase = (p: string) => {

@@ -108,7 +108,7 @@ test('paths: another run\'s output is never replaced: a reused --run-id exits 4,
   assert.equal(JSON.parse(readFileSync(join(cwd, 'out', 'night2', 'manifest.json'), 'utf8')).counts.input, 1);
 });
 
-test('paths: default run ids are unique (time + random suffix): two runs in a row both keep their output', async () => {
+test('paths: default run ids are derived from the night\'s plan: two runs in a row both keep their output', async () => {
   const { cwd } = layout();
   const a = await clean(cwd, []);
   writeFileSync(join(cwd, 'in', 'y.jsonl'), jsonl([{ id: 'y1', text: fakeText(7) }]));
@@ -117,7 +117,7 @@ test('paths: default run ids are unique (time + random suffix): two runs in a ro
   assert.equal(b.code, 0, b.stderr);
   const runs = readdirSync(join(cwd, 'out')).filter((d) => !d.startsWith('.'));
   assert.equal(runs.length, 2, runs.join(','));
-  for (const r of runs) assert.match(r, /^run-\d{8}T\d{6}Z-[0-9a-f]{6}$/);
+  for (const r of runs) assert.match(r, /^run-[0-9a-f]{16}$/);
   assert.deepEqual(runs.map((r) => JSON.parse(readFileSync(join(cwd, 'out', r, 'manifest.json'), 'utf8')).counts.input).sort(), [1, 3]);
 });
 
