@@ -29,6 +29,11 @@ export const FLAGS = {
   workers: { value: 'N', help: 'clean: scoring threads (default: number of cores)' },
   'run-id': { value: 'ID', help: 'clean: name of the run directory under --out (default: run-<UTC timestamp>); report: the night to show (default: the latest)' },
   partition: { value: 'NAME', help: 'clean with Redis state: this worker\'s partition (default: the absolute --in path)' },
+  queue: { value: 'URL', help: 'clean: run the night as jobs on a BullMQ queue in Redis (redis://HOST:PORT) and wait until workers publish it; worker: the queue to take jobs from' },
+  'no-wait': { help: 'clean --queue: return once the night is submitted' },
+  concurrency: { value: 'K', help: 'worker: jobs run at once by this process (default 1)' },
+  'lock-ms': { value: 'MS', help: "worker: a job's lock; a killed worker's job is free again after it (default 30000)" },
+  'stalled-ms': { value: 'MS', help: 'worker: how often to look for the stalled jobs of killed workers (default 30000)' },
   schema: { help: 'config: print the JSON Schema of the configuration' },
   print: { help: 'config: print the effective configuration (defaults + --config + --set)' },
   quiet: { short: 'q', help: 'no progress, no summary (errors only)' },
@@ -45,7 +50,7 @@ export type FlagValues = Partial<Record<FlagName, string | boolean | string[]>>;
 export const GLOBAL_FLAGS: readonly FlagName[] = ['quiet', 'json-logs', 'debug', 'help', 'version'];
 
 /** Flags whose empty value is always a mistake (an empty path would mean the current directory): refused. */
-const NON_EMPTY: readonly FlagName[] = ['out', 'rejects', 'quarantine', 'config', 'in', 'state', 'run-id', 'partition', 'text-field', 'id-field', 'format'];
+const NON_EMPTY: readonly FlagName[] = ['out', 'rejects', 'quarantine', 'config', 'in', 'state', 'run-id', 'partition', 'text-field', 'id-field', 'format', 'queue'];
 
 const SHORT_TO_LONG = new Map<string, FlagName>(
   Object.entries(FLAGS).flatMap(([name, f]): [string, FlagName][] => ('short' in f ? [[f.short, name as FlagName]] : [])),
