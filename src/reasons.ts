@@ -18,6 +18,8 @@ export const QUARANTINE_REASON_CODES = [
   'non_string_text',
   'empty_text',
   'text_too_long',
+  // nightly job: an input part whose task kept failing (src/scale/map-task.ts)
+  'task_failed',
 ] as const;
 
 /** Duplicates, rejected (hard). */

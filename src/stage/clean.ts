@@ -82,11 +82,11 @@ export interface CleanResult {
   warnings: RunWarning[];
 }
 
-type Log = (msg: string, fields?: Record<string, unknown>) => void;
+export type Log = (msg: string, fields?: Record<string, unknown>) => void;
 
 /** The run's state as it starts: the pending run to do (resumed or newly planned; null: nothing new tonight), the
  * registry and run history as committed. */
-interface Started {
+export interface Started {
   run: PendingRun | null;
   resumed: boolean;
   registry: Record<string, RegistryEntry>;
@@ -122,7 +122,7 @@ async function startRun(o: CleanOptions, backend: StateBackend, fp: string, root
 }
 
 /** What a stop must unwind: the run (once planned), its open output, scoring in this thread, the pool. */
-interface Unwind {
+export interface Unwind {
   reached: string;
   run: PendingRun | null;
   sink: DirectorySink | null;
@@ -171,7 +171,7 @@ export async function runClean(o: CleanOptions): Promise<CleanResult> {
 }
 
 /** The planned run's steps, in order: score parts, cluster, route, publish, commit. */
-async function runNight(o: CleanOptions, backend: StateBackend, fp: string, started: Started, stop: StopWatch, u: Unwind, log: Log): Promise<CleanResult> {
+export async function runNight(o: CleanOptions, backend: StateBackend, fp: string, started: Started, stop: StopWatch, u: Unwind, log: Log): Promise<CleanResult> {
   const { cfg } = o;
   const run = started.run!;
   const phase = (p: string) => {
