@@ -196,3 +196,90 @@ test('without the bullmq package, --queue exits 2 naming what to install', () =>
   assert.match(r.stderr, /install bullmq to use --queue/);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 });
+
+// ---- the real night: `synthfilter worker` processes and `clean --queue` against a plain `clean` ----
+
+/** An input folder of three parts of the sample (several map tasks). */
+function inputDir(): string {
+  const d = tmp('sf-queue-in-');
+  const lines = readFileSync(join(ROOT, 'samples', 'mixed.jsonl'), 'utf8').split('\n').filter(Boolean);
+  const third = Math.ceil(lines.length / 3);
+  for (let i = 0; i < 3; i++) writeFileSync(join(d, `part${i}.jsonl`), lines.slice(i * third, (i + 1) * third).join('\n') + '\n');
+  return d;
+}
+
+/** Every published file of a run folder, the manifest and report without their start times (the only difference
+ *  a run's clock makes); report.html is drawn from report.json. */
+function published(out: string, runId: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(out, runId, rel), { withFileTypes: true })) {
+      const r = join(rel, e.name);
+      if (e.isDirectory()) walk(r);
+      else if (e.name !== 'report.html') {
+        const b = readFileSync(join(out, runId, r));
+        files.set(r, e.name.endsWith('.json') ? b.toString().replace(/"started_?[aA]t": "[^"]*"/g, '"started_at": "-"') : b.toString('base64'));
+      }
+    }
+  };
+  walk('.');
+  return files;
+}
+
+/** lockMs: short where a test kills a worker; long enough elsewhere that a loaded machine never lets a lock lapse */
+async function cliWorker(lockMs = 10_000): Promise<Proc> {
+  const w = start(['worker', '--queue', srv.url, '--lock-ms', String(lockMs), '--stalled-ms', '500'], false);
+  await until('synthfilter worker ready', () => w.err().includes('taking jobs') || w.p.exitCode !== null);
+  assert.equal(w.p.exitCode, null, w.err());
+  return w;
+}
+
+test('clean --queue with two synthfilter workers publishes the same files as a plain clean', async () => {
+  flush();
+  const inp = inputDir();
+  const d = tmp('sf-queue-');
+  const plain = await runCli(['clean', '--in', inp, '--out', join(d, 'out1'), '--state', join(d, 's1'), '--run-id', 'n1']);
+  assert.equal(plain.code, 0, plain.stderr);
+  const ws = [await cliWorker(), await cliWorker()];
+  try {
+    const q = await runCli(['clean', '--in', inp, '--out', join(d, 'out2'), '--state', join(d, 's2'), '--run-id', 'n1', '--queue', srv.url]);
+    assert.equal(q.code, 0, q.stderr);
+    assert.match(q.stderr, /submitted: 4 tasks in 2 phases/);
+    assert.match(q.stderr, /published by the queue's workers/);
+    assert.equal(q.stdout, '', 'stdout carries data only');
+    const a = published(join(d, 'out1'), 'n1');
+    const b = published(join(d, 'out2'), 'n1');
+    assert.ok(a.size >= 4, [...a.keys()].join(' '));
+    assert.deepEqual(b, a);
+    // the next night has nothing new: exit 0 without submitting anything
+    const again = await runCli(['clean', '--in', inp, '--out', join(d, 'out2'), '--state', join(d, 's2'), '--queue', srv.url]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /nothing to do/);
+  } finally {
+    await Promise.all(ws.map(stop));
+  }
+  const ran = ws.map((w) => (w.err().match(/worker: task \S+ of n1 done/g) ?? []).length);
+  assert.equal(ran[0]! + ran[1]!, 4, `every task ran once: ${ran}\n${ws.map((w) => w.err()).join("\n")}`);
+});
+
+test('a synthfilter worker killed with -9 while it holds a job: a later worker resumes the night, same files', async () => {
+  flush();
+  const inp = inputDir();
+  const d = tmp('sf-queue-');
+  const plain = await runCli(['clean', '--in', inp, '--out', join(d, 'out1'), '--state', join(d, 's1'), '--run-id', 'n1']);
+  assert.equal(plain.code, 0, plain.stderr);
+  const a = await cliWorker(1500);
+  const q = runCli(['clean', '--in', inp, '--out', join(d, 'out2'), '--state', join(d, 's2'), '--run-id', 'n1', '--queue', srv.url]);
+  await until('worker A to hold a job', () => srv.cli('LLEN', 'bull:synthfilter:active') !== '0');
+  a.p.kill('SIGKILL');
+  await a.exited;
+  const b = await cliWorker(1500);
+  try {
+    const r = await q;
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(b.err(), /stalled/, 'B took over the job A held');
+    assert.deepEqual(published(join(d, 'out2'), 'n1'), published(join(d, 'out1'), 'n1'));
+  } finally {
+    await stop(b);
+  }
+});

@@ -28,14 +28,22 @@ export async function worker(argv: string[], _io: CliIO): Promise<number> {
   const concurrency = positive(values, 'concurrency');
   const lockMs = positive(values, 'lock-ms', 100);
   const stalledMs = positive(values, 'stalled-ms', 100);
-  const [{ startQueueWorker }, { openNight }] = await Promise.all([import('../../scale/queue/worker.js'), import('../../scale/night.js')]);
+  const [{ startQueueWorker }, { openNight }, { ScoringPools }] = await Promise.all([
+    import('../../scale/queue/worker.js'),
+    import('../../scale/night.js'),
+    import('../../scale/queue/scoring-pools.js'),
+  ]);
+  const pools = new ScoringPools(concurrency ?? 1);
   const running = await startQueueWorker({
     url: values.queue,
     concurrency,
     lockMs,
     stalledMs,
-    open: (spec) => openNight(spec, (msg, fields) => log.info(msg, fields)),
+    open: (spec) => openNight(spec, (msg, fields) => log.info(msg, fields), { pool: pools.for(spec.cfg) }),
     log: (level, msg, fields) => log[level](msg, fields),
+  }).catch(async (e: unknown) => {
+    await pools.close();
+    throw e;
   });
   log.info(`worker: taking jobs from ${values.queue.replace(/\/\/[^@/]*@/, '//***@')} (concurrency ${concurrency ?? 1})`);
   const sig = await new Promise<NodeJS.Signals>((resolve) => {
@@ -53,6 +61,7 @@ export async function worker(argv: string[], _io: CliIO): Promise<number> {
   });
   log.info(`worker: ${sig}: finishing the running jobs`);
   await running.close();
+  await pools.close();
   log.info('worker: stopped');
   return sig === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
 }

@@ -122,6 +122,7 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<RunningWo
     o.log(retry ? 'warn' : 'error', `worker: job ${job.id} failed (attempt ${job.attemptsMade} of ${job.opts.attempts ?? ATTEMPTS})${retry ? ', will retry' : ''}: ${err.message}`);
   });
   worker.on('error', (err) => o.log('warn', `worker: ${err.message}`));
+  worker.on('stalled', (jobId) => o.log('warn', `worker: job ${jobId} stalled (its worker stopped renewing the lock): running it again`));
   await worker.waitUntilReady();
   return {
     async close(force = false) {
