@@ -26,8 +26,10 @@ export const FLAGS = {
   format: { value: 'F', help: 'input format: auto | jsonl | json' },
   in: { value: 'DIR', help: 'clean: the input directory (read only, never written)' },
   state: { value: 'DIR', help: 'clean: the state directory (optional with Redis state, then it only holds spools); report: the state directory to read' },
-  workers: { value: 'N', help: 'clean: scoring threads (default: number of cores)' },
-  'run-id': { value: 'ID', help: 'clean: name of the run directory under --out (default: run-<UTC timestamp>); report: the night to show (default: the latest)' },
+  workers: { value: 'N', help: 'clean: N local worker processes sharing the night\'s tasks (default: one process scoring on a thread per core; docs/scale.md)' },
+  'world-size': { value: 'N', help: 'clean: the night is run by N processes (job array: Slurm, Kubernetes Indexed Job) sharing --state; with --rank' },
+  rank: { value: 'R', help: 'clean: this process\'s rank, 0..N-1, with --world-size; "env": from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX' },
+  'run-id': { value: 'ID', help: 'clean: name of the run directory under --out (default: run-<hash of the plan>); report: the night to show (default: the latest)' },
   partition: { value: 'NAME', help: 'clean with Redis state: this worker\'s partition (default: the absolute --in path)' },
   queue: { value: 'URL', help: 'clean: run the night as jobs on a BullMQ queue in Redis (redis://HOST:PORT) and wait until workers publish it; worker: the queue to take jobs from' },
   'no-wait': { help: 'clean --queue: return once the night is submitted' },
@@ -50,7 +52,7 @@ export type FlagValues = Partial<Record<FlagName, string | boolean | string[]>>;
 export const GLOBAL_FLAGS: readonly FlagName[] = ['quiet', 'json-logs', 'debug', 'help', 'version'];
 
 /** Flags whose empty value is always a mistake (an empty path would mean the current directory): refused. */
-const NON_EMPTY: readonly FlagName[] = ['out', 'rejects', 'quarantine', 'config', 'in', 'state', 'run-id', 'partition', 'text-field', 'id-field', 'format', 'queue'];
+const NON_EMPTY: readonly FlagName[] = ['world-size', 'rank', 'out', 'rejects', 'quarantine', 'config', 'in', 'state', 'run-id', 'partition', 'text-field', 'id-field', 'format', 'queue'];
 
 const SHORT_TO_LONG = new Map<string, FlagName>(
   Object.entries(FLAGS).flatMap(([name, f]): [string, FlagName][] => ('short' in f ? [[f.short, name as FlagName]] : [])),

@@ -7,7 +7,7 @@
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import type { Config } from '../config/index.js';
 import { writeFileAtomic } from '../sink/files.js';
-import { badLineId, FilterCore } from '../stage/core.js';
+import { badLineId, FilterCore, QUARANTINE_REASONS } from '../stage/core.js';
 import type { ScoringPool } from '../stage/pool.js';
 import { writeSpool, type ByteRange, type SpoolResult } from '../stage/spool.js';
 import type { StopWatch } from '../stage/stop.js';
@@ -67,7 +67,7 @@ export async function quarantinePart(p: MapPart, reason: string): Promise<SpoolR
   const bytes = p.range ? p.range.end - p.range.start : p.file.size;
   const where = p.range ? `bytes ${p.range.start}-${p.range.end} of ${p.file.rel}` : p.file.rel;
   const detail = `${where} not processed: ${reason}`;
-  const q = { k: 'q', id: badLineId(pos), reason: 'task_failed', detail, pos, bytes, record: null };
+  const q = { k: 'q', id: badLineId(pos), reason: QUARANTINE_REASONS.taskFailed, detail, pos, bytes, record: null };
   writeFileAtomic(p.spool, JSON.stringify(q) + '\n');
   const result: SpoolResult = { items: 1, error: null, lines };
   writeFileAtomic(p.spool + '.done', JSON.stringify(result));

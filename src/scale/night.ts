@@ -164,7 +164,7 @@ export async function openNight(spec: NightSpec, log: Log = () => {}, opts: Open
     const plan = parsePlan(text, planPath);
     checkJoin(plan, cfgHash, spec.runId, planPath);
     const night = new TaskNight(spec, store, dir, plan, log, opts);
-    night.resumed = !planned && !night.published() && !night.claimed();
+    night.resumed = !planned && !night.published() && !night.claimed() && process.env.SYNTHFILTER_WORKER_CHILD === undefined;
     if (planned) log(`planned night ${plan.runId}: ${plan.files.length} new input files, ${night.phases[0]!.length} map tasks`, { run: plan.runId });
     else if (!night.published()) log(night.resumed ? `resuming interrupted run ${plan.runId}` : `joining night ${plan.runId}`, { run: plan.runId });
     return night;

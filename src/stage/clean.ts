@@ -80,6 +80,8 @@ export interface CleanResult {
   stoppedManifest?: string;
   /** warnings about the night's synthetic share (also in manifest.json and report.json); the CLI logs them */
   warnings: RunWarning[];
+  /** `--workers N`: the exit code of the worker process that failed (the night was not published) */
+  workerExit?: number;
 }
 
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;

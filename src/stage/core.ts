@@ -23,6 +23,8 @@ export const QUARANTINE_REASONS = {
   nonStringText: 'non_string_text',
   emptyText: 'empty_text',
   textTooLong: 'text_too_long',
+  /** `clean`: an input part whose map task kept failing (src/scale/map-task.ts) */
+  taskFailed: 'task_failed',
 } as const;
 
 export { newStats, tailRetention, type Stats } from './stats.js';

@@ -12,6 +12,7 @@ import type { Logger } from '../log.js';
 
 export async function cleanOnQueue(values: FlagValues, cfg: Config, log: Logger): Promise<number> {
   if (typeof values.state !== 'string') throw usageError('clean --queue: missing --state DIR (the shared folder every worker reads and writes)');
+  if (values['world-size'] !== undefined || values.rank !== undefined) throw usageError('clean --queue: --world-size/--rank do not apply (the queue hands tasks to `synthfilter worker` processes)');
   if (values.workers !== undefined) throw usageError('clean --queue: --workers does not apply (start `synthfilter worker --concurrency K` processes instead)');
   if ((cfg.state as { backend?: string }).backend === 'redis') throw usageError('clean --queue: the queue runs the file-state night; state.backend "redis" does not apply');
   const [{ submitNight }, { openNight }] = await Promise.all([import('../../scale/queue/submit.js'), import('../../scale/night.js')]);
