@@ -31,6 +31,11 @@ export const FLAGS = {
   rank: { value: 'R', help: 'clean: this process\'s rank, 0..N-1, with --world-size; "env": from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX' },
   'run-id': { value: 'ID', help: 'clean: name of the run directory under --out (default: run-<hash of the plan>); report: the night to show (default: the latest)' },
   partition: { value: 'NAME', help: 'clean with Redis state: this worker\'s partition (default: the absolute --in path)' },
+  queue: { value: 'URL', help: 'clean: run the night as jobs on a BullMQ queue in Redis (redis://HOST:PORT) and wait until workers publish it; worker: the queue to take jobs from' },
+  'no-wait': { help: 'clean --queue: return once the night is submitted' },
+  concurrency: { value: 'K', help: 'worker: jobs run at once by this process (default 1)' },
+  'lock-ms': { value: 'MS', help: "worker: a job's lock; a killed worker's job is free again after it (default 30000)" },
+  'stalled-ms': { value: 'MS', help: 'worker: how often to look for the stalled jobs of killed workers (default 30000)' },
   schema: { help: 'config: print the JSON Schema of the configuration' },
   print: { help: 'config: print the effective configuration (defaults + --config + --set)' },
   quiet: { short: 'q', help: 'no progress, no summary (errors only)' },
@@ -47,7 +52,7 @@ export type FlagValues = Partial<Record<FlagName, string | boolean | string[]>>;
 export const GLOBAL_FLAGS: readonly FlagName[] = ['quiet', 'json-logs', 'debug', 'help', 'version'];
 
 /** Flags whose empty value is always a mistake (an empty path would mean the current directory): refused. */
-const NON_EMPTY: readonly FlagName[] = ['world-size', 'rank', 'out', 'rejects', 'quarantine', 'config', 'in', 'state', 'run-id', 'partition', 'text-field', 'id-field', 'format'];
+const NON_EMPTY: readonly FlagName[] = ['world-size', 'rank', 'out', 'rejects', 'quarantine', 'config', 'in', 'state', 'run-id', 'partition', 'text-field', 'id-field', 'format', 'queue'];
 
 const SHORT_TO_LONG = new Map<string, FlagName>(
   Object.entries(FLAGS).flatMap(([name, f]): [string, FlagName][] => ('short' in f ? [[f.short, name as FlagName]] : [])),

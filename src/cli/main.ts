@@ -64,9 +64,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'nightly cleanup over a directory, with state kept between runs',
     details:
       'One of many workers sharing state in Redis:\n' +
-      `  synthfilter clean --in DIR --out DIR --set state.backend='"redis"' --set state.url='"redis://HOST:6379"' [--partition NAME] [--state DIR]`,
+      `  synthfilter clean --in DIR --out DIR --set state.backend='"redis"' --set state.url='"redis://HOST:6379"' [--partition NAME] [--state DIR]` +
+      '\nIts tasks as jobs on a BullMQ queue, run by `synthfilter worker` processes (docs/queue.md):\n' +
+      '  synthfilter clean --in DIR --out DIR --state DIR --queue redis://HOST:6379',
     flags: CLEAN_FLAGS,
     run: clean,
+  },
+  {
+    name: 'worker',
+    usage: 'worker --queue redis://HOST:PORT [--concurrency K]',
+    summary: 'run the jobs of nights submitted with `clean --queue` until SIGTERM/SIGINT',
+    details: 'Every worker needs the same view of the --in, --out and --state folders as the `clean --queue` that submitted the night (a shared filesystem). See docs/queue.md.',
+    flags: ['queue', 'concurrency', 'lock-ms', 'stalled-ms'],
+    run: (argv, io) => import('./commands/worker.js').then((m) => m.worker(argv, io)),
   },
   {
     name: 'config',

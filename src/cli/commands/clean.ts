@@ -10,7 +10,7 @@ import { createLogger } from '../log.js';
 import { checkDirArg, checkOutputDir } from '../path-args.js';
 import type { CliIO } from '../main.js';
 
-export const CLEAN_FLAGS: readonly FlagName[] = ['in', 'out', 'state', 'workers', 'world-size', 'rank', 'run-id', 'partition', 'annotate', 'config', 'set', 'text-field', 'id-field', 'format'];
+export const CLEAN_FLAGS: readonly FlagName[] = ['in', 'out', 'state', 'workers', 'world-size', 'rank', 'run-id', 'partition', 'annotate', 'config', 'set', 'text-field', 'id-field', 'format', 'queue', 'no-wait'];
 
 /** The path flags, checked before anything is opened; with a shared backend (Redis) --state is optional. */
 function checkPaths(values: FlagValues, shared: boolean): void {
@@ -60,6 +60,8 @@ export async function clean(argv: string[], _io: CliIO): Promise<number> {
   // --run-id and --partition name folders: plain names, never paths (exit 2 before anything is opened)
   if (typeof values['run-id'] === 'string') validateName('--run-id', values['run-id']);
   if (typeof values.partition === 'string') validateName('--partition', values.partition);
+  if (typeof values.queue === 'string') return (await import('./clean-queue.js')).cleanOnQueue(values, cfg, log);
+  if (values['no-wait']) throw usageError('clean: --no-wait applies only with --queue');
   const workers = parseWorkers(values.workers);
   const ranks = parseRanks(values);
   if (ranks && workers !== undefined) throw usageError('clean: --workers N runs local worker processes, --world-size/--rank one process of a job array: give one of them');
