@@ -9,6 +9,7 @@ import type { Config } from '../../config/index.js';
 import { EXIT } from '../exit-codes.js';
 import type { FlagValues } from '../flags.js';
 import type { Logger } from '../log.js';
+import { stopOnSignals } from '../stop-signals.js';
 
 export async function cleanOnQueue(values: FlagValues, cfg: Config, log: Logger): Promise<number> {
   if (typeof values.state !== 'string') throw usageError('clean --queue: missing --state DIR (the shared folder every worker reads and writes)');
@@ -16,13 +17,7 @@ export async function cleanOnQueue(values: FlagValues, cfg: Config, log: Logger)
   if (values.workers !== undefined) throw usageError('clean --queue: --workers does not apply (start `synthfilter worker --concurrency K` processes instead)');
   if ((cfg.state as { backend?: string }).backend === 'redis') throw usageError('clean --queue: the queue runs the file-state night; state.backend "redis" does not apply');
   const [{ submitNight }, { openNight }] = await Promise.all([import('../../scale/queue/submit.js'), import('../../scale/night.js')]);
-  const stopper = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (stopper.signal.aborted) process.exit(sig === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
-    stopper.abort(sig);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const { stopper, release } = stopOnSignals();
   const t0 = Date.now();
   try {
     const r = await submitNight({
@@ -52,7 +47,6 @@ export async function cleanOnQueue(values: FlagValues, cfg: Config, log: Logger)
     else log.info(`clean ${r.runId}: published by the queue's workers in ${((Date.now() - t0) / 1000).toFixed(1)}s -> ${resolve(values.out as string, r.runId)}`);
     return EXIT.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
   }
 }

@@ -9,6 +9,7 @@ import { parseFlags, type FlagName, type FlagValues } from '../flags.js';
 import { createLogger } from '../log.js';
 import { checkDirArg, checkOutputDir } from '../path-args.js';
 import type { CliIO } from '../main.js';
+import { stopOnSignals } from '../stop-signals.js';
 
 export const CLEAN_FLAGS: readonly FlagName[] = ['in', 'out', 'state', 'workers', 'world-size', 'rank', 'run-id', 'partition', 'annotate', 'config', 'set', 'text-field', 'id-field', 'format', 'queue', 'no-wait'];
 
@@ -80,13 +81,7 @@ export async function clean(argv: string[], _io: CliIO): Promise<number> {
   const phases: Record<string, number> = { start: +(performance.now() / 1000).toFixed(3) };
   // signals (docs/security.md "Signals"): the first SIGTERM/SIGINT stops the run cleanly (exit 143/130); a second
   // one exits at once (the lock is then stale and taken over by the next run on this host)
-  const stopper = new AbortController();
-  const onSignal = (sig: NodeJS.Signals) => {
-    if (stopper.signal.aborted) process.exit(sig === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
-    stopper.abort(sig);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const { stopper, release } = stopOnSignals();
   try {
     const onPhase = (p: string) => {
       if (!p.startsWith('scored:')) phases[p] = +(performance.now() / 1000).toFixed(3);
@@ -118,7 +113,6 @@ export async function clean(argv: string[], _io: CliIO): Promise<number> {
     for (const e of r.errors) log.error(e);
     return r.errors.length ? EXIT.input : EXIT.ok;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
   }
 }

@@ -114,6 +114,31 @@ export class MemoryNearDupIndex implements NearDupIndex {
   }
 
   private queryUnsafe(sig: Uint32Array, shingles?: Uint32Array): NearDupMatch | null {
+    let first: NearDupMatch | null = null;
+    this.verifyCandidates(sig, shingles, (m) => {
+      first = m;
+      return false;
+    });
+    return first;
+  }
+
+  /** Every live record whose verified similarity reaches the threshold, earliest inserted first (the candidates
+   * `query` would verify, all of them). Never throws (malformed input => none). */
+  matches(sig: Uint32Array, shingles?: Uint32Array): NearDupMatch[] {
+    const out: NearDupMatch[] = [];
+    try {
+      this.verifyCandidates(sig, shingles, (m) => {
+        out.push(m);
+        return true;
+      });
+    } catch {
+      return [];
+    }
+    return out;
+  }
+
+  /** Verifies the signature's candidates earliest first, handing each match to `onMatch` until it returns false. */
+  private verifyCandidates(sig: Uint32Array, shingles: Uint32Array | undefined, onMatch: (m: NearDupMatch) => boolean): void {
     const n = this.gather(sig, shingles);
     const list = this.cand;
     const exact = this.params.verify === 'exact';
@@ -125,33 +150,8 @@ export class MemoryNearDupIndex implements NearDupIndex {
       prev = slot;
       this.nVerified++;
       const sim = exact ? this.sketchSim(slot, shingles!, t) : this.estimateSim(slot, sig);
-      if (sim >= t) return { id: this.ids[slot]!, similarity: sim };
+      if (sim >= t && !onMatch({ id: this.ids[slot]!, similarity: sim })) return;
     }
-    return null;
-  }
-
-  /** Every live record whose verified similarity reaches the threshold, earliest inserted first (the candidates
-   * `query` would verify, all of them). Never throws (malformed input => none). */
-  matches(sig: Uint32Array, shingles?: Uint32Array): NearDupMatch[] {
-    const out: NearDupMatch[] = [];
-    try {
-      const n = this.gather(sig, shingles);
-      const list = this.cand;
-      const exact = this.params.verify === 'exact';
-      const t = this.params.threshold;
-      let prev = -1;
-      for (let c = 0; c < n; c++) {
-        const slot = list[c]!;
-        if (slot === prev) continue;
-        prev = slot;
-        this.nVerified++;
-        const sim = exact ? this.sketchSim(slot, shingles!, t) : this.estimateSim(slot, sig);
-        if (sim >= t) out.push({ id: this.ids[slot]!, similarity: sim });
-      }
-    } catch {
-      return [];
-    }
-    return out;
   }
 
   /** The live slots sharing a band with the signature, sorted (duplicates adjacent), in `this.cand[0..n)`. */
