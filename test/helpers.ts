@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -49,3 +49,17 @@ export function fakeText(seed: number, words = 60): string {
 /** The pipeline core alone: the tests that feed filler text switch the text-quality scorers off. */
 export const CORE_ONLY = { diversity: { enabled: false }, origin: { enabled: false } };
 export const CORE_ONLY_FLAGS = ['--set', 'diversity.enabled=false', '--set', 'origin.enabled=false'];
+
+/** Every file below `dir` by its path (prefixed with `rel`), read by `read`: for comparing whole output trees. */
+export function readTree(dir: string, rel: string, read: (path: string, name: string) => string, into: Record<string, string> = {}): Record<string, string> {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    const r = `${rel}/${e.name}`;
+    if (e.isDirectory()) readTree(p, r, read, into);
+    else into[r] = read(p, e.name);
+  }
+  return into;
+}
+
+/** A run's published text with wall-clock start times blanked. */
+export const blankStartTimes = (s: string): string => s.replace(/"started_?[aA]t":\s*"[^"]*"/g, '"startedAt":"-"').replace(/started [0-9T:.\-Z]+/g, 'started -');

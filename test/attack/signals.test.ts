@@ -7,27 +7,19 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, CORE_ONLY, fakeText, jsonl, runCli, tmp } from '../helpers.js';
+import { BIN, blankStartTimes, CORE_ONLY, fakeText, jsonl, readTree, runCli, tmp } from '../helpers.js';
 import { runClean } from '../../src/stage/clean.js';
 import { resolveConfig } from '../../src/config/index.js';
 
 /** Everything a run leaves in its output and state folders (wall-clock fields blanked), as one object. */
 function snapshotOf(out: string, state: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string, rel: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(p, r);
-      else if (e.name.endsWith('.json') || e.name.endsWith('.html')) files[r] = readFileSync(p, 'utf8').replace(/"started_?[aA]t":\s*"[^"]*"/g, '"startedAt":"-"').replace(/started [0-9T:.\-Z]+/g, 'started -')
+  const read = (p: string, name: string): string =>
+    name.endsWith('.json') || name.endsWith('.html')
+      ? blankStartTimes(readFileSync(p, 'utf8'))
           // checksums of files holding a start time (runs.json's footer, and its entry in STATE.json) vary with it
-          .replace(/crc32=[0-9a-f]{8}/g, 'crc32=-').replace(/"runs\.json":"[0-9a-f]{8}"/g, '"runs.json":"-"');
-      else files[r] = readFileSync(p).toString('base64');
-    }
-  };
-  walk(out, 'out');
-  walk(state, 'state');
-  return files;
+          .replace(/crc32=[0-9a-f]{8}/g, 'crc32=-').replace(/"runs\.json":"[0-9a-f]{8}"/g, '"runs.json":"-"')
+      : readFileSync(p).toString('base64');
+  return readTree(state, 'state', read, readTree(out, 'out', read));
 }
 
 /** `files` input files of `rows` records, with near and exact duplicates across them and a malformed line. */

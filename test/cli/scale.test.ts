@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { BIN, CORE_ONLY_FLAGS, fakeText, jsonl, runCli, tmp, type RunOut } from '../helpers.js';
+import { BIN, blankStartTimes, CORE_ONLY_FLAGS, fakeText, jsonl, readTree, runCli, tmp, type RunOut } from '../helpers.js';
 
 /** Four input files with exact and near duplicates across them, and one bad line. */
 function corpus(d: string, rows = 400): string {
@@ -27,18 +27,7 @@ function corpus(d: string, rows = 400): string {
 
 /** The published output, shards decompressed and start times blanked, as one comparable object. */
 function published(out: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string, rel: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(p, r);
-      else if (e.name.endsWith('.gz')) files[r] = gunzipSync(readFileSync(p)).toString('utf8');
-      else files[r] = readFileSync(p, 'utf8').replace(/"started_?[aA]t":\s*"[^"]*"/g, '"startedAt":"-"').replace(/started [0-9T:.\-Z]+/g, 'started -');
-    }
-  };
-  walk(out, '');
-  return files;
+  return readTree(out, '', (p, name) => (name.endsWith('.gz') ? gunzipSync(readFileSync(p)).toString('utf8') : blankStartTimes(readFileSync(p, 'utf8'))));
 }
 
 function assertSame(got: Record<string, string>, want: Record<string, string>, what: string): void {

@@ -59,6 +59,35 @@ export function isBlank(text: string): boolean {
   return !PY_NON_SPACE_RE.test(text);
 }
 
+/** Segments of text[from, to) split on `sep` followed by any further newlines: how many, how many repeat an
+ * earlier one, and the characters of the repeats. A text with no separator inside is a single segment: not hashed. */
+const repeats = { single: true, count: 0, dups: 0, dupChars: 0 };
+
+function segmentRepetition(text: string, from: number, to: number, sep: string, table: HashTable64): typeof repeats {
+  repeats.count = 0;
+  repeats.dups = 0;
+  repeats.dupChars = 0;
+  const first = text.indexOf(sep, from);
+  repeats.single = first < 0 || first >= to;
+  if (repeats.single) return repeats;
+  let start = from;
+  for (;;) {
+    let idx = text.indexOf(sep, start);
+    if (idx < 0 || idx >= to) idx = -1;
+    const end = idx < 0 ? to : idx;
+    const len = hashSegment(text, start, end);
+    repeats.count++;
+    if (table.upsert(seg[0]!, seg[1]!) >= 0) {
+      repeats.dups++;
+      repeats.dupChars += len;
+    }
+    if (idx < 0) return repeats;
+    let j = idx;
+    while (j < to && text.charCodeAt(j) === 0x0a) j++;
+    start = j;
+  }
+}
+
 /** dup_para_frac, dup_para_char_frac: split on \n{2,} after Python strip; duplicate chars over the unstripped length */
 export function paragraphRepetition(m: Metrics, text: string, textLen: number, table: HashTable64): void {
   let ps = 0;
@@ -66,56 +95,17 @@ export function paragraphRepetition(m: Metrics, text: string, textLen: number, t
   while (ps < pe && isPySpace(text.charCodeAt(ps))) ps++;
   while (pe > ps && isPySpace(text.charCodeAt(pe - 1))) pe--;
   table.reset(pe - ps + 2);
-  let count = 0;
-  let dups = 0;
-  let dupChars = 0;
-  let start = ps;
-  // no blank line inside: a single paragraph, nothing to hash
-  const single = text.indexOf('\n\n', ps) < 0 || text.indexOf('\n\n', ps) >= pe;
-  for (; !single; ) {
-    let idx = text.indexOf('\n\n', start);
-    if (idx < 0 || idx >= pe) idx = -1;
-    const end = idx < 0 ? pe : idx;
-    const len = hashSegment(text, start, end);
-    count++;
-    if (table.upsert(seg[0]!, seg[1]!) >= 0) {
-      dups++;
-      dupChars += len;
-    }
-    if (idx < 0) break;
-    let j = idx;
-    while (j < pe && text.charCodeAt(j) === 0x0a) j++;
-    start = j;
-  }
-  m.dup_para_frac = single ? 0 : dups / count;
-  m.dup_para_char_frac = dupChars / textLen;
+  const r = segmentRepetition(text, ps, pe, '\n\n', table);
+  m.dup_para_frac = r.single ? 0 : r.dups / r.count;
+  m.dup_para_char_frac = r.dupChars / textLen;
 }
 
 /** dup_line_frac, dup_line_char_frac: split on \n+ without stripping (leading/trailing newlines give empty lines) */
 export function lineRepetition(m: Metrics, text: string, textLen: number, table: HashTable64): void {
   table.reset(text.length + 2);
-  let count = 0;
-  let dups = 0;
-  let dupChars = 0;
-  let start = 0;
-  // no newline: a single line, nothing to hash
-  const single = text.indexOf('\n') < 0;
-  for (; !single; ) {
-    const idx = text.indexOf('\n', start);
-    const end = idx < 0 ? text.length : idx;
-    const len = hashSegment(text, start, end);
-    count++;
-    if (table.upsert(seg[0]!, seg[1]!) >= 0) {
-      dups++;
-      dupChars += len;
-    }
-    if (idx < 0) break;
-    let j = idx;
-    while (j < text.length && text.charCodeAt(j) === 0x0a) j++;
-    start = j;
-  }
-  m.dup_line_frac = single ? 0 : dups / count;
-  m.dup_line_char_frac = dupChars / textLen;
+  const r = segmentRepetition(text, 0, text.length, '\n', table);
+  m.dup_line_frac = r.single ? 0 : r.dups / r.count;
+  m.dup_line_char_frac = r.dupChars / textLen;
 }
 
 /**
