@@ -113,6 +113,7 @@ export class ExternalSorter {
       for (const p of this.spills) rmSync(p, { force: true });
     }
     renameSync(tmp, out);
+    this.buf = this.twin = new Uint32Array(0); // a finished sorter holds no buffer
     return rows;
   }
 }

@@ -187,3 +187,24 @@ export function mergeRuns(paths: readonly string[], out: string, width: number, 
   w.close();
   return w.rows;
 }
+
+/** A sorted run read in increasing order of its first word, for streaming joins: `seek(key)` moves past rows with a
+ * smaller first word and returns the row whose first word is `key` (a view, valid until the next call), or null. */
+export class KeyCursor {
+  private readonly r: RowReader;
+  private live: boolean;
+
+  constructor(path: string, width: number) {
+    this.r = new RowReader(path, width);
+    this.live = this.r.next();
+  }
+
+  seek(key: number): Uint32Array | null {
+    while (this.live && this.r.row[0]! < key) this.live = this.r.next();
+    return this.live && this.r.row[0] === key ? this.r.row : null;
+  }
+
+  close(): void {
+    this.r.close();
+  }
+}
