@@ -96,13 +96,15 @@ interface Shape {
   history: number;
   /** pairs join records at most this far apart (chains) or anywhere (0) */
   span: number;
+  /** verdict statuses the shape cannot produce */
+  lacks: number[];
 }
 
 const SHAPES: Shape[] = [
-  { name: 'sparse', n: 1500, hashes: 1e9, degree: 0.6, history: 0.05, span: 0 },
-  { name: 'dense with exact groups', n: 1200, hashes: 700, degree: 3, history: 0.1, span: 0 },
-  { name: 'chains', n: 1500, hashes: 1300, degree: 1.5, history: 0.02, span: 4 },
-  { name: 'few huge exact groups', n: 900, hashes: 40, degree: 1, history: 0.01, span: 30 },
+  { name: 'sparse', n: 1500, hashes: 1e9, degree: 0.6, history: 0.05, span: 0, lacks: [VERDICT.EXACT] },
+  { name: 'dense with exact groups', n: 1200, hashes: 700, degree: 3, history: 0.1, span: 0, lacks: [] },
+  { name: 'chains', n: 1500, hashes: 1300, degree: 1.5, history: 0.02, span: 4, lacks: [] },
+  { name: 'few huge exact groups', n: 900, hashes: 40, degree: 1, history: 0.01, span: 30, lacks: [VERDICT.UNIQUE] },
 ];
 
 /** A generated night: exact runs (tonight's, split in two, and a history run), pair files (overlapping: the same
@@ -173,7 +175,7 @@ for (const sh of SHAPES) {
         assert.equal(want.length, sh.n * VERDICT_WIDTH * 4);
         const v = new Uint32Array(want.buffer, want.byteOffset, want.length / 4);
         const statuses = new Set(Array.from({ length: sh.n }, (_, s) => v[s * VERDICT_WIDTH + 1]));
-        for (const st of Object.values(VERDICT)) if (st !== VERDICT.EXACT || sh.hashes < sh.n) assert.ok(statuses.has(st), `${sh.name}: the night has status ${st}`);
+        for (const st of Object.values(VERDICT)) if (!sh.lacks.includes(st)) assert.ok(statuses.has(st), `${sh.name}: the night has status ${st}`);
         for (const memoryBytes of [8192, 1 << 20]) {
           const ext = clusterNight({ ...base, out: join(x.dir, `v-ext-${keep}-${memoryBytes}`), memoryBytes });
           const got = readFileSync(join(x.dir, `v-ext-${keep}-${memoryBytes}`));
