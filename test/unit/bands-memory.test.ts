@@ -198,3 +198,32 @@ function firstDiff(a: Buffer, b: Buffer): string {
   }
   return `length ${a.length} vs ${b.length}`;
 }
+
+test('history commit: kept flags and the verdict file give the same run set; ids follow seq order', async () => {
+  const { commitNight } = await import('../../src/scale/bands/history.js');
+  const { mapPart } = await import('../../src/scale/bands/map.js');
+  const { bandParamsOf } = await import('../../src/scale/bands/params.js');
+  const { dedupConfigOf } = await import('../../src/score/build.js');
+  const { resolveConfig } = await import('../../src/config/index.js');
+  const p = bandParamsOf(dedupConfigOf(resolveConfig()), 2);
+  const rnd = rng(5);
+  const n = 300;
+  const records = Array.from({ length: n }, (_, s) => ({ ref: s, exactHash: [s % 97, 7], shingles: Uint32Array.from(new Set(Array.from({ length: 40 }, () => Math.floor(rnd() * 5000)))).sort() }));
+  const dir = tmp('sf-commit-');
+  const part = await mapPart(records, { params: p, dir, name: 'part', memoryBytes: 1 << 16 });
+  const kept = Uint8Array.from({ length: n }, () => (rnd() < 0.6 ? 1 : 0));
+  const verdicts = join(dir, 'verdicts');
+  const w = new RowWriter(verdicts, VERDICT_WIDTH);
+  for (let s = 0; s < n; s++) w.write([s, kept[s] ? VERDICT.KEPT : VERDICT.NEAR, 0, 0, 0]);
+  w.close();
+  const a = commitNight(join(dir, 'ha'), p, [part], kept)!;
+  const b = commitNight(join(dir, 'hb'), p, [part], verdicts)!;
+  assert.equal(a.end - a.first, kept.reduce((t, x) => t + x, 0));
+  assert.equal(a.name, b.name);
+  for (const f of ['band-0.run', 'band-1.run', 'exact.run', 'sig', 'set.json']) assert.ok(readFileSync(join(a.path, f)).equals(readFileSync(join(b.path, f))), f);
+  // the signature rows are tonight's kept records in seq order, renamed to HISTORY | id
+  const sig = words(join(a.path, 'sig'));
+  const width = sig.length / (a.end - a.first);
+  const keptSeqs = Array.from(kept.keys()).filter((s) => kept[s]);
+  keptSeqs.forEach((s, i) => assert.equal(sig[i * width], (HISTORY | i) >>> 0, `record ${s}`));
+});
