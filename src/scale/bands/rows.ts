@@ -54,7 +54,8 @@ export class RowWriter {
   }
 }
 
-/** Sequential reader: `next()` moves to the next row, readable in `row` (a view, valid until the next call). */
+/** Sequential reader: `next()` moves to the next row, readable in `row` (one array per reader, overwritten by the
+ * next call: reading allocates nothing per row). */
 export class RowReader {
   private readonly fd: number;
   private readonly buf: Uint32Array;
@@ -62,7 +63,7 @@ export class RowReader {
   private have = 0; // words in buf
   private at = 0; // word offset of the current row
   private pos = 0; // file byte offset of the next read
-  row: Uint32Array;
+  readonly row: Uint32Array;
 
   constructor(
     path: string,
@@ -77,7 +78,7 @@ export class RowReader {
     this.buf = new Uint32Array(Math.max(width, Math.floor(BUF_BYTES / 4 / width) * width));
     this.bytes = new Uint8Array(this.buf.buffer);
     this.at = -width;
-    this.row = this.buf.subarray(0, 0);
+    this.row = new Uint32Array(width);
   }
 
   next(): boolean {
@@ -87,12 +88,10 @@ export class RowReader {
       this.pos += got;
       this.have = got >>> 2;
       this.at = 0;
-      if (this.have < this.width) {
-        this.row = this.buf.subarray(0, 0);
-        return false;
-      }
+      if (this.have < this.width) return false;
     }
-    this.row = this.buf.subarray(this.at, this.at + this.width);
+    const { buf, row, at } = this;
+    for (let k = 0; k < this.width; k++) row[k] = buf[at + k]!;
     return true;
   }
 
