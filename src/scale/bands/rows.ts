@@ -6,7 +6,9 @@
  */
 import { closeSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
 
-const BUF_BYTES = 64 * 1024;
+/** bytes of a reader's (and a writer's) buffer */
+export const READ_BUFFER_BYTES = 64 * 1024;
+const BUF_BYTES = READ_BUFFER_BYTES;
 
 /** -1 / 0 / 1 comparing rows a[ai..] and b[bi..] on their first `n` words (unsigned). */
 export function compareRows(a: Uint32Array, ai: number, b: Uint32Array, bi: number, n: number): number {
