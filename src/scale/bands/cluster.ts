@@ -7,42 +7,22 @@
  *   2. else one with a verified pair against history is a near duplicate of the earliest such record;
  *   3. the rest of tonight is one graph (exact groups, near edges between them) and keep-best is the greedy
  *      selection of greedy.ts by dedup.keep (human-first, longest, then smallest seq; keep-first: seq order).
- * Memory: typed arrays over tonight's records and edges; pair and exact files are streamed (k-way merge).
+ * Memory: typed arrays over tonight's records and edges; pair and exact files are streamed (k-way merge). With
+ * `memoryBytes` the task runs in bounded memory instead (cluster-external.ts), writing the same bytes.
  *
- * Verdict row [seq, status, ref, similarity f64 (2 words)], rows in seq order for every seq < `count`:
- *   NONE (not checked: quarantined, or a synthetic reuse), KEPT, UNIQUE (nothing kept matches it, but it may not
- *   be kept: it fails rules), EXACT / NEAR (lost to tonight's record `ref`), EXACT_HISTORY / NEAR_HISTORY (`ref` is
- *   the history ref).
+ * Verdict rows: cluster-types.ts.
  */
 import { renameSync } from 'node:fs';
-import { adjacency, greedyKeep, preferenceOrder, type Preference } from './greedy.js';
+import { adjacency, greedyKeep, preferenceOrder } from './greedy.js';
 import { MergeReader, RowWriter } from './rows.js';
 import { EXACT_WIDTH, HISTORY, VERIFIED_WIDTH, simWords, wordsSim } from './params.js';
+import { clusterExternal } from './cluster-external.js';
+import { VERDICT, type ClusterOptions, type ClusterResult } from './cluster-types.js';
 
-export const VERDICT = { NONE: 0, KEPT: 1, UNIQUE: 2, EXACT: 3, NEAR: 4, EXACT_HISTORY: 5, NEAR_HISTORY: 6 } as const;
-export const VERDICT_WIDTH = 5;
-
-export interface ClusterOptions extends Preference {
-  /** records of tonight: seqs 0..count-1 */
-  count: number;
-  /** 1: the record takes part (scored, not quarantined, not a synthetic reuse) */
-  node: Uint8Array;
-  /** verified pair files (reduce outputs: the same pair may be in several) */
-  pairs: readonly string[];
-  /** exact runs of tonight's parts and of the history run sets */
-  exact: readonly string[];
-  out: string;
-}
-
-export interface ClusterResult {
-  kept: number;
-  exact: number;
-  near: number;
-  history: number;
-  edges: number;
-}
+export { VERDICT, VERDICT_WIDTH, type ClusterOptions, type ClusterResult } from './cluster-types.js';
 
 export function clusterNight(o: ClusterOptions): ClusterResult {
+  if (o.memoryBytes !== undefined) return clusterExternal({ ...o, memoryBytes: o.memoryBytes });
   const n = o.count;
   const headOf = new Int32Array(n);
   for (let s = 0; s < n; s++) headOf[s] = s;

@@ -1,18 +1,19 @@
 /**
- * External sort of fixed-width u32 rows under a memory budget: rows collect in one buffer of at most
- * `memoryBytes`; a full buffer is sorted and spilled as a run file; `finish` merges the spilled runs (k-way,
- * rows.ts) into the output. Ties keep push order within a spill and spill order across spills, so the output is
- * the same bytes for any budget when whole rows are the key (`keyWords === width`) or pushes are deterministic.
+ * External sort of fixed-width u32 rows under a memory budget: rows collect in one buffer; a full buffer is sorted
+ * (LSD radix sort on the key words, 16-bit digits, rows moved between two typed arrays: no comparator, no objects)
+ * and spilled as a run file; `finish` merges the spilled runs (k-way, rows.ts) into the output. The radix sort is
+ * stable: ties keep push order within a spill and spill order across spills, so the output is the same bytes for
+ * any budget when whole rows are the key (`keyWords === width`) or pushes are deterministic.
  */
 import { mkdirSync, rmSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareRows, mergeRuns, RowWriter } from './rows.js';
+import { compareRows, mergeRuns, READ_BUFFER_BYTES, RowWriter } from './rows.js';
 
 export interface SortOptions {
   /** u32 words per row, and how many leading words are the sort key */
   width: number;
   keyWords: number;
-  /** bytes the in-memory buffer may take (rows plus their 4-byte sort index); at least one row */
+  /** bytes the sort may hold: the row buffer and its radix twin (8 bytes per word); at least one row */
   memoryBytes: number;
   /** folder for spilled runs (created; the runs are removed by `finish`) */
   tmpDir: string;
@@ -20,8 +21,43 @@ export interface SortOptions {
   unique?: boolean;
 }
 
+/** Rows of `width` words one sort buffer holds under `memoryBytes` (rows plus the radix twin). */
+export const sortCapacity = (memoryBytes: number, width: number): number => Math.max(1, Math.floor(memoryBytes / (width * 8)));
+
+/**
+ * Stable LSD radix sort of the first `n` rows of `a` on their first `keyWords` words (unsigned), using `b` (same
+ * length) as scratch. Returns the array holding the sorted rows (`a` or `b`). A digit every row shares is skipped.
+ */
+export function radixSortRows(a: Uint32Array, b: Uint32Array, n: number, width: number, keyWords: number): Uint32Array {
+  const count = new Uint32Array(65536);
+  let src = a;
+  let dst = b;
+  for (let word = keyWords - 1; word >= 0; word--) {
+    for (let shift = 0; shift <= 16; shift += 16) {
+      count.fill(0);
+      for (let i = 0, at = word; i < n; i++, at += width) count[(src[at]! >>> shift) & 0xffff]!++;
+      if (count[(src[word]! >>> shift) & 0xffff] === n) continue; // one digit value: order unchanged
+      let sum = 0;
+      for (let d = 0; d < 65536; d++) {
+        const c = count[d]!;
+        count[d] = sum;
+        sum += c;
+      }
+      for (let i = 0, at = 0; i < n; i++, at += width) {
+        const to = count[(src[at + word]! >>> shift) & 0xffff]!++ * width;
+        for (let k = 0; k < width; k++) dst[to + k] = src[at + k]!;
+      }
+      const t = src;
+      src = dst;
+      dst = t;
+    }
+  }
+  return src;
+}
+
 export class ExternalSorter {
-  private readonly buf: Uint32Array;
+  private buf: Uint32Array;
+  private twin: Uint32Array;
   private readonly cap: number;
   private n = 0;
   private readonly spills: string[] = [];
@@ -31,8 +67,10 @@ export class ExternalSorter {
   }
 
   constructor(private readonly o: SortOptions) {
-    this.cap = Math.max(1, Math.floor(o.memoryBytes / (o.width * 4 + 4)));
+    this.cap = sortCapacity(o.memoryBytes, o.width);
+    // zero-filled typed arrays take no resident memory until written: a small input costs what it fills
     this.buf = new Uint32Array(this.cap * o.width);
+    this.twin = new Uint32Array(this.cap * o.width);
   }
 
   push(row: ArrayLike<number>, at = 0): void {
@@ -43,25 +81,14 @@ export class ExternalSorter {
     this.n++;
   }
 
-  /** Sorted row order of the buffer (stable). */
-  private order(): Uint32Array {
-    const { width: w, keyWords } = this.o;
-    const buf = this.buf;
-    const idx = new Uint32Array(this.n);
-    for (let i = 0; i < this.n; i++) idx[i] = i;
-    return idx.sort((a, b) => compareRows(buf, a * w, buf, b * w, keyWords) || a - b);
-  }
-
   private writeSorted(path: string): number {
     const w = this.o.width;
+    const sorted = radixSortRows(this.buf, this.twin, this.n, w, this.o.keyWords);
+    if (sorted !== this.buf) [this.buf, this.twin] = [this.twin, this.buf];
     const out = new RowWriter(path, w);
-    const prev = new Uint32Array(w);
-    let first = true;
-    for (const i of this.order()) {
-      if (this.o.unique && !first && compareRows(this.buf, i * w, prev, 0, w) === 0) continue;
-      out.write(this.buf, i * w);
-      prev.set(this.buf.subarray(i * w, i * w + w));
-      first = false;
+    for (let i = 0, at = 0; i < this.n; i++, at += w) {
+      if (this.o.unique && i > 0 && compareRows(sorted, at, sorted, at - w, w) === 0) continue;
+      out.write(sorted, at);
     }
     out.close();
     this.n = 0;
@@ -75,6 +102,29 @@ export class ExternalSorter {
     this.spills.push(p);
   }
 
+  /** Merge consecutive spilled runs, `fanIn` at a time, until at most `fanIn` are left: a merge reads through one
+   * 64 KiB buffer per run, so the fan-in follows the budget and not the number of spills. Returns the runs left
+   * (in order: ties still go to the earlier run). */
+  private cascade(): string[] {
+    const fanIn = Math.max(2, Math.floor(this.o.memoryBytes / READ_BUFFER_BYTES));
+    let runs = this.spills.slice();
+    for (let pass = 0; runs.length > fanIn; pass++) {
+      const next: string[] = [];
+      for (let i = 0; i < runs.length; i += fanIn) {
+        const chunk = runs.slice(i, i + fanIn);
+        if (chunk.length === 1) next.push(chunk[0]!);
+        else {
+          const out = join(this.o.tmpDir, `merge-${pass}-${String(next.length).padStart(5, '0')}.run`);
+          mergeRuns(chunk, out, this.o.width, this.o.keyWords, this.o.unique);
+          for (const p of chunk) rmSync(p, { force: true });
+          next.push(out);
+        }
+      }
+      runs = next;
+    }
+    return runs;
+  }
+
   /** Write every row pushed, sorted, to `out` (via `out.tmp`, renamed at the end). Returns the rows written. */
   finish(out: string): number {
     const tmp = `${out}.tmp`;
@@ -82,10 +132,12 @@ export class ExternalSorter {
     if (this.spills.length === 0) rows = this.writeSorted(tmp);
     else {
       if (this.n > 0) this.spill();
-      rows = mergeRuns(this.spills, tmp, this.o.width, this.o.keyWords, this.o.unique);
-      for (const p of this.spills) rmSync(p, { force: true });
+      const runs = this.cascade();
+      rows = mergeRuns(runs, tmp, this.o.width, this.o.keyWords, this.o.unique);
+      for (const p of runs) rmSync(p, { force: true });
     }
     renameSync(tmp, out);
+    this.buf = this.twin = new Uint32Array(0); // a finished sorter holds no buffer
     return rows;
   }
 }

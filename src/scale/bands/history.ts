@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from 'node:path';
 import { MergeReader, RowWriter, mergeRuns } from './rows.js';
 import { BAND_WIDTH, EXACT_WIDTH, HISTORY, sigWidth, type BandParams } from './params.js';
+import { KeptIds } from './kept-ids.js';
 import type { PartFiles } from './map.js';
 
 export interface RunSet {
@@ -53,12 +54,12 @@ export function historyInputs(dir: string, groups: number): { bandRuns: string[]
   };
 }
 
-/** Write tonight's kept records (`kept[seq]` = 1) as a level-0 set. Returns it (null when nothing was kept). */
-export function commitNight(dir: string, p: BandParams, parts: ReadonlyArray<Omit<PartFiles, 'records' | 'spills'>>, kept: Uint8Array): RunSet | null {
+/** Write tonight's kept records as a level-0 set: `kept[seq]` = 1, or the cluster task's verdict file (rows with
+ * status KEPT). Returns it (null when nothing was kept). Memory: a bit per record of tonight (KeptIds). */
+export function commitNight(dir: string, p: BandParams, parts: ReadonlyArray<Omit<PartFiles, 'records' | 'spills'>>, kept: Uint8Array | string): RunSet | null {
   const first = historyInputs(dir, p.groups).nextId;
-  const idOf = new Int32Array(kept.length).fill(-1);
-  let id = first;
-  for (let s = 0; s < kept.length; s++) if (kept[s]) idOf[s] = id++;
+  const ids = typeof kept === 'string' ? KeptIds.fromVerdicts(kept) : KeptIds.fromFlags(kept);
+  const id = first + ids.size;
   if (id === first) return null;
   const name = setName(0, first, id);
   const path = join(dir, name);
@@ -70,9 +71,9 @@ export function commitNight(dir: string, p: BandParams, parts: ReadonlyArray<Omi
     const m = new MergeReader(inputs, width, keyWords);
     const w = new RowWriter(join(tmp, out), width);
     while (m.next()) {
-      const ref = m.row[refAt]!;
-      if (ref >= kept.length || idOf[ref]! < 0) continue;
-      m.row[refAt] = (HISTORY | idOf[ref]!) >>> 0; // seq -> id is increasing: the run stays sorted
+      const rank = ids.rankOf(m.row[refAt]!);
+      if (rank < 0) continue;
+      m.row[refAt] = (HISTORY | (first + rank)) >>> 0; // seq -> id is increasing: the run stays sorted
       w.write(m.row);
     }
     m.close();

@@ -6,7 +6,9 @@
  */
 import { closeSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
 
-const BUF_BYTES = 64 * 1024;
+/** bytes of a reader's (and a writer's) buffer */
+export const READ_BUFFER_BYTES = 64 * 1024;
+const BUF_BYTES = READ_BUFFER_BYTES;
 
 /** -1 / 0 / 1 comparing rows a[ai..] and b[bi..] on their first `n` words (unsigned). */
 export function compareRows(a: Uint32Array, ai: number, b: Uint32Array, bi: number, n: number): number {
@@ -54,7 +56,8 @@ export class RowWriter {
   }
 }
 
-/** Sequential reader: `next()` moves to the next row, readable in `row` (a view, valid until the next call). */
+/** Sequential reader: `next()` moves to the next row, readable in `row` (one array per reader, overwritten by the
+ * next call: reading allocates nothing per row). */
 export class RowReader {
   private readonly fd: number;
   private readonly buf: Uint32Array;
@@ -62,7 +65,7 @@ export class RowReader {
   private have = 0; // words in buf
   private at = 0; // word offset of the current row
   private pos = 0; // file byte offset of the next read
-  row: Uint32Array;
+  readonly row: Uint32Array;
 
   constructor(
     path: string,
@@ -77,7 +80,7 @@ export class RowReader {
     this.buf = new Uint32Array(Math.max(width, Math.floor(BUF_BYTES / 4 / width) * width));
     this.bytes = new Uint8Array(this.buf.buffer);
     this.at = -width;
-    this.row = this.buf.subarray(0, 0);
+    this.row = new Uint32Array(width);
   }
 
   next(): boolean {
@@ -87,12 +90,10 @@ export class RowReader {
       this.pos += got;
       this.have = got >>> 2;
       this.at = 0;
-      if (this.have < this.width) {
-        this.row = this.buf.subarray(0, 0);
-        return false;
-      }
+      if (this.have < this.width) return false;
     }
-    this.row = this.buf.subarray(this.at, this.at + this.width);
+    const { buf, row, at } = this;
+    for (let k = 0; k < this.width; k++) row[k] = buf[at + k]!;
     return true;
   }
 
@@ -186,4 +187,25 @@ export function mergeRuns(paths: readonly string[], out: string, width: number, 
   m.close();
   w.close();
   return w.rows;
+}
+
+/** A sorted run read in increasing order of its first word, for streaming joins: `seek(key)` moves past rows with a
+ * smaller first word and returns the row whose first word is `key` (a view, valid until the next call), or null. */
+export class KeyCursor {
+  private readonly r: RowReader;
+  private live: boolean;
+
+  constructor(path: string, width: number) {
+    this.r = new RowReader(path, width);
+    this.live = this.r.next();
+  }
+
+  seek(key: number): Uint32Array | null {
+    while (this.live && this.r.row[0]! < key) this.live = this.r.next();
+    return this.live && this.r.row[0] === key ? this.r.row : null;
+  }
+
+  close(): void {
+    this.r.close();
+  }
 }
