@@ -32,6 +32,8 @@ export interface ClusterOptions extends Preference {
   /** exact runs of tonight's parts and of the history run sets */
   exact: readonly string[];
   out: string;
+  /** memory budget of the task in bytes (the clean batch engine passes dedup.memory; unbounded when absent) */
+  memoryBytes?: number;
 }
 
 export interface ClusterResult {
