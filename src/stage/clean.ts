@@ -234,6 +234,7 @@ export async function runNight(o: CleanOptions, backend: StateBackend, fp: strin
   const final = publishRun({ outDir: o.outDir, runId: run.runId, report, roots: cleanRoots(o), night, stateDir: o.stateDir });
   phase('published');
   await dedup.beforeCommit(clusters, routed);
+  phase('history');
   await commitRun({ backend, run, registry: started.registry, summary, tail: core.tailSnapshot(), errors: clusters.errors });
   phase('committed');
   await dedup.afterCommit();

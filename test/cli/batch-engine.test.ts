@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { resolveConfig } from '../../src/config/index.js';
 import { FilterCore } from '../../src/stage/core.js';
+import { cleanAsTasks } from '../../src/scale/clean-tasks.js';
 import { BIN, CORE_ONLY_FLAGS, fakeText, jsonl, runCli, tmp, type RunOut } from '../helpers.js';
 
 /** A planted corpus over `files` files: originals (80-110 words), near copies (one or two words changed, some
@@ -245,4 +246,24 @@ test('batch engine: --memory 1x is exit 2 naming the flag; --memory 64M reaches 
   const ok = await runCli(clean(inp, join(d, 'o1'), join(d, 's1'), ...BATCH, '--memory', '64M'));
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stderr, /cluster task: .*memory budget 67108864 bytes/);
+});
+
+test('batch engine: a crash after the band history was written, before the state commit, redoes the night to the same bytes', async () => {
+  const d = tmp();
+  const inp = join(d, 'in');
+  planted(inp, 400, 13, 2);
+  const cfg = resolveConfig({ diversity: { enabled: false }, origin: { enabled: false }, dedup: { engine: 'batch' } });
+  const night = (out: string, state: string, onPhase?: (p: string) => void) =>
+    cleanAsTasks({ spec: { inDir: inp, outDir: out, stateDir: state, cfg }, rank: 0, worldSize: 1, threads: 1, log: () => {}, onPhase });
+  const ref = await night(join(d, 'ref'), join(d, 'sref'));
+  assert.ok(ref.summary, 'the reference night was published');
+  let crashes = 0;
+  const r = await night(join(d, 'out'), join(d, 'state'), (p) => {
+    if (p === 'history' && crashes++ === 0) throw new Error('crash between the history commit and the state commit');
+  });
+  assert.equal(crashes, 2, 'the finish ran again after the crash');
+  assert.deepEqual({ ...r.summary, startedAt: '-' }, { ...ref.summary, startedAt: '-' });
+  assertSame(published(join(d, 'out')), published(join(d, 'ref')), 'after the redo');
+  const sets = readdirSync(join(d, 'state', 'bands'));
+  assert.deepEqual(sets, readdirSync(join(d, 'sref', 'bands')), 'one history set, as without the crash');
 });
