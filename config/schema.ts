@@ -40,6 +40,13 @@ const dedup = z
     maxCandidates: int(1, 1e9).default(2048),
     seed: z.number().int().default(1),
     keep: z.enum(['first', 'longest', 'human-first']).default('human-first').describe('clean: which member of a near-duplicate cluster is kept'),
+    // optional, no default: a config that leaves them out keeps its fingerprint and run ids (src/config/index.ts)
+    engine: z.enum(['index', 'batch']).optional().describe('clean: "index" (absent: the default) checks records against the state\'s in-memory index; "batch" runs the LSH band shuffle as tasks (map, reduce per band group, cluster) with history in <state>/bands (docs/scale.md)'),
+    memory: z
+      .union([int(1 << 20, 2 ** 50), z.string().regex(/^\d+(\.\d+)?\s*([KMGT]i?B?|B)?$/i)])
+      .optional()
+      .meta({ 'x-message': 'must be a number of bytes (at least 1 MiB) or a size such as "512M" or "1G"' })
+      .describe('clean, dedup.engine "batch": memory budget per task for the external sorts and the cluster task, bytes or "512M"/"1G" (absent: 256M; --memory SIZE sets it)'),
     shingle: z
       .strictObject({
         unit: z.enum(['word', 'char']).default('word'),

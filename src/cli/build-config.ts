@@ -1,6 +1,6 @@
 /**
  * The configuration a command runs with: config/default.json, then `--config FILE`, then the flags that set config
- * keys (`--text-field`, `--id-field`, `--format`, `--annotate`, each `--set KEY=VALUE` in order). Every key is
+ * keys (`--text-field`, `--id-field`, `--format`, `--annotate`, `--memory`, each `--set KEY=VALUE` in order). Every key is
  * checked on the way in (reserved segments such as `__proto__` are E_CONFIG errors naming the key).
  */
 import { loadConfigFile, resolveConfig, setPath, type Config } from '../config/index.js';
@@ -24,6 +24,7 @@ export function buildConfig(values: FlagValues): Config {
   if (typeof values['id-field'] === 'string') setPath(flags, 'input.idField', values['id-field']);
   if (typeof values.format === 'string') setPath(flags, 'input.format', values.format);
   if (values.annotate === true) setPath(flags, 'output.annotate', true);
+  if (typeof values.memory === 'string') setPath(flags, 'dedup.memory', values.memory);
   for (const kv of (values.set as string[] | undefined) ?? []) {
     const i = kv.indexOf('=');
     if (i <= 0) throw usageError(`--set expects KEY=VALUE, got "${kv}"`);

@@ -27,6 +27,7 @@ export const FLAGS = {
   in: { value: 'DIR', help: 'clean: the input directory (read only, never written)' },
   state: { value: 'DIR', help: 'clean: the state directory (optional with Redis state, then it only holds spools); report: the state directory to read' },
   workers: { value: 'N', help: 'clean: N local worker processes sharing the night\'s tasks (default: one process scoring on a thread per core; docs/scale.md)' },
+  memory: { value: 'SIZE', help: 'clean: memory budget per task of the batch dedup engine (dedup.engine "batch"), e.g. 512M or 1G: sets dedup.memory (default 256M; docs/scale.md)' },
   'world-size': { value: 'N', help: 'clean: the night is run by N processes (job array: Slurm, Kubernetes Indexed Job) sharing --state; with --rank' },
   rank: { value: 'R', help: 'clean: this process\'s rank, 0..N-1, with --world-size; "env": from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX' },
   'run-id': { value: 'ID', help: 'clean: name of the run directory under --out (default: run-<hash of the plan>); report: the night to show (default: the latest)' },
@@ -52,7 +53,7 @@ export type FlagValues = Partial<Record<FlagName, string | boolean | string[]>>;
 export const GLOBAL_FLAGS: readonly FlagName[] = ['quiet', 'json-logs', 'debug', 'help', 'version'];
 
 /** Flags whose empty value is always a mistake (an empty path would mean the current directory): refused. */
-const NON_EMPTY: readonly FlagName[] = ['world-size', 'rank', 'out', 'rejects', 'quarantine', 'config', 'in', 'state', 'run-id', 'partition', 'text-field', 'id-field', 'format', 'queue'];
+const NON_EMPTY: readonly FlagName[] = ['memory', 'world-size', 'rank', 'out', 'rejects', 'quarantine', 'config', 'in', 'state', 'run-id', 'partition', 'text-field', 'id-field', 'format', 'queue'];
 
 const SHORT_TO_LONG = new Map<string, FlagName>(
   Object.entries(FLAGS).flatMap(([name, f]): [string, FlagName][] => ('short' in f ? [[f.short, name as FlagName]] : [])),

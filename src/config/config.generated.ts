@@ -39,6 +39,10 @@ export type Config = {
     seed: number;
     /** clean: which member of a near-duplicate cluster is kept */
     keep: "first" | "longest" | "human-first";
+    /** clean: "index" (absent: the default) checks records against the state's in-memory index; "batch" runs the LSH band shuffle as tasks (map, reduce per band group, cluster) with history in <state>/bands (docs/scale.md) */
+    engine?: "index" | "batch";
+    /** clean, dedup.engine "batch": memory budget per task for the external sorts and the cluster task, bytes or "512M"/"1G" (absent: 256M; --memory SIZE sets it) */
+    memory?: number | string;
     shingle: {
       unit: "word" | "char";
       size: number;

@@ -155,6 +155,10 @@ export const SCORER_VERSIONS = { text: 1, dedup: 2, diversity: 1, origin: 1, rou
  * dedup parameters. Route thresholds do not invalidate an index and are left out.
  */
 export function fingerprint(cfg: Config): string {
-  const material = JSON.stringify({ v: SCORER_VERSIONS, dedup: cfg.dedup });
+  // dedup.memory is a resource budget (the same verdicts for any budget) and dedup.engine "index" is the absent
+  // default: neither changes what the state means, so a config naming them keeps its fingerprint
+  const { memory: _memory, engine, ...rest } = cfg.dedup;
+  const dedup = engine === undefined || engine === 'index' ? rest : { ...rest, engine };
+  const material = JSON.stringify({ v: SCORER_VERSIONS, dedup });
   return createHash('sha256').update(material).digest('hex').slice(0, 16);
 }

@@ -4,8 +4,9 @@
  *
  * `openNight` plans the night (or joins the one already planned) and returns its tasks in phases:
  *   phase 0  one "map:<file>-<part>" task per part of each new input file: score it into its spool (map-task.ts)
- *   phase 1  "finish": cluster, route, publish, commit, reading the spools (finish.ts; the only task that takes the
- *            state lock)
+ *   (dedup.engine "batch": "bands:<file>-<part>", "reduce:<g>", "cluster": the LSH band shuffle, batch-tasks.ts)
+ *   last     "finish": cluster, route, publish, commit, reading the spools (finish.ts; the only task that takes the
+ *            state lock; with the batch engine it takes the cluster task's verdicts, batch-finish.ts)
  * Task files live under <state>/tasks/g<generation>/ (store.ts): plan.json (written once, plan-file.ts),
  * done/<task> (a task's done marker: its result, or its failure after the last retry), published.json (the
  * night's result, once it is published and committed); claims/<task> belong to the runners (claims.ts). The spools
@@ -27,6 +28,8 @@ import { quarantinePart, scorePart, type MapPart } from './map-task.js';
 import { checkJoin, configHash, derivedRunId, parsePlan, partsOfFiles, type NightPlan } from './plan-file.js';
 import { FolderStore, type TaskStore } from './store.js';
 import { Claims } from './claims.js';
+import { BatchTasks, batchPhases, isBatchNight, isBatchTask } from './batch-tasks.js';
+import { batchDedup } from './batch-finish.js';
 
 /** A logger as the stage takes it (stderr only). */
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;
@@ -59,10 +62,11 @@ export interface Night {
 /** The id of the night's last task. */
 export const FINISH = 'finish';
 
-/** The night's tasks in phases: built here, in one place, so phases (reduce, cluster) can be added between. */
-export function nightPhases(plan: NightPlan): string[][] {
+/** The night's tasks in phases, built here in one place: map, then (dedup.engine "batch") bands, reduce per band
+ *  group and cluster (batch-tasks.ts), then finish. */
+export function nightPhases(plan: NightPlan, cfg: Config): string[][] {
   const maps = plan.parts.flatMap((ps) => ps.map((p) => `map:${p.name.replace(/\.spool$/, '')}`));
-  return [maps, [FINISH]];
+  return [maps, ...(isBatchNight(cfg) ? batchPhases(plan, cfg) : []), [FINISH]];
 }
 
 /** Options of this implementation beyond the contract (the in-process runner scores on threads). */
@@ -198,6 +202,7 @@ export class TaskNight implements Night {
   /** this process found the night planned and nobody running it: it resumes an interrupted night */
   resumed = false;
   private core: FilterCore | null = null;
+  private batch: BatchTasks | null = null;
 
   constructor(
     readonly spec: NightSpec,
@@ -208,7 +213,7 @@ export class TaskNight implements Night {
     private readonly opts: OpenOptions = {},
   ) {
     this.runId = plan.runId;
-    this.phases = nightPhases(plan);
+    this.phases = nightPhases(plan, spec.cfg);
   }
 
   isDone(taskId: string): boolean {
@@ -249,8 +254,14 @@ export class TaskNight implements Night {
   async run(taskId: string, signal?: AbortSignal): Promise<void> {
     if (this.isDone(taskId)) return;
     const stop = this.stopFor(signal);
+    if (isBatchTask(taskId)) {
+      const r = await (this.batch ??= new BatchTasks(this.spec, this.plan, this.store, this.dir, this.log)).run(taskId, stop);
+      this.store.write(`${this.dir}/done/${taskId}`, JSON.stringify(r));
+      return;
+    }
     if (taskId === FINISH) {
-      const r = await finishNight(this.spec, this.plan, stop, this.log, this.opts.onPhase);
+      const dedup = isBatchNight(this.spec.cfg) ? batchDedup(this.spec, this.plan, this.dir) : undefined;
+      const r = await finishNight(this.spec, this.plan, stop, this.log, this.opts.onPhase, dedup);
       this.store.write(`${this.dir}/published.json`, JSON.stringify(r));
       this.dropOlderNights();
       return;
@@ -263,6 +274,8 @@ export class TaskNight implements Night {
 
   async giveUp(taskId: string, reason: string): Promise<void> {
     if (taskId === FINISH) throw new SynthfilterError('E_STATE', `clean: the night ${this.runId} could not be finished: ${reason}`);
+    // the night's dedup needs every band task's output: nothing is published; a rerun retries the task
+    if (isBatchTask(taskId)) throw new SynthfilterError('E_STATE', `clean: the night ${this.runId} could not be finished: task ${taskId} ${reason}; nothing was published (rerun to retry)`);
     const part = this.partOf(taskId);
     const r = await quarantinePart(part, reason);
     this.store.write(`${this.dir}/done/${taskId}`, JSON.stringify({ items: r.items, error: null, failed: reason } satisfies MapDone));

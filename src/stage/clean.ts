@@ -31,7 +31,7 @@ import { removeContained } from '../fsx/contained.js';
 import { assertOutputFree, checkCleanFolders, cleanRoots, reclaimOwnOutput, stagingDir, writeStoppedManifest } from './clean-paths.js';
 import { RunStopped, StopWatch, type StopSignal } from './stop.js';
 import type { PendingRun, RegistryEntry, RunSummary } from '../state/file-store.js';
-import { createStateBackend, stateSettings, type StateBackend } from '../state/index.js';
+import { createStateBackend, type StateBackend } from '../state/index.js';
 import { buildScorers } from '../score/build.js';
 import { FilterCore } from './core.js';
 import { BackendEffects } from './effects.js';
@@ -39,8 +39,8 @@ import type { RunWarning } from './share-warnings.js';
 import type { OriginLabel } from '../types.js';
 import { planRun } from './batch/plan.js';
 import { partsOf, ScoredParts } from './batch/score-parts.js';
-import { dedupRun, settleClusters } from './batch/cluster.js';
-import { openSink, reindexEffects, routeRun } from './batch/route.js';
+import { indexDedup, type DedupStep } from './batch/dedup-step.js';
+import { openSink, routeRun } from './batch/route.js';
 import { buildManifest } from './batch/manifest.js';
 import { publishRun } from './batch/publish.js';
 import { NightStats } from '../report/collect.js';
@@ -64,6 +64,8 @@ export interface CleanOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** test hook: called at named points so crash tests can kill the process there */
   onPhase?: (phase: string) => void;
+  /** the dedup step (default: the state backend's index; the batch engine's finish passes its own) */
+  dedup?: DedupStep;
 }
 
 export interface CleanResult {
@@ -206,15 +208,13 @@ export async function runNight(o: CleanOptions, backend: StateBackend, fp: strin
   scoring.readWith(core);
   const tail0 = await backend.tailGet();
   if (tail0) core.restoreTail(tail0);
-  const shared = backend.kind === 'redis';
-  const stateCfg = stateSettings(cfg);
   const labelOf = scorers.labelOf ?? (() => 'unknown' as OriginLabel);
-  const clusters = await dedupRun({ source, backend, cfg, labelOf, batchSize: shared ? stateCfg.batch : 1024, inFlight: shared ? stateCfg.inFlight : 1, stop });
+  const dedup = o.dedup ?? indexDedup(backend, cfg);
+  const clusters = await dedup.clusters(source, labelOf, stop);
   // the threads are done: they terminate in the background (20-50 ms) while this thread routes
   const closing = u.pool?.close().catch(() => {});
   u.pool = null;
   phase('deduped');
-  await settleClusters(backend, cfg, clusters);
   phase('settled');
 
   stop.check();
@@ -223,7 +223,7 @@ export async function runNight(o: CleanOptions, backend: StateBackend, fp: strin
   const night = new NightStats(cfg, run.files.map((f) => ({ path: f.path, name: f.rel })));
   const routed = await routeRun({ runId: run.runId, source, clusters, core, sink: u.sink, effects, stop, night });
   phase('written');
-  if (backend.dedup) for (const e of await reindexEffects(clusters, routed, source, stop)) effects.apply(e);
+  await dedup.afterRoute(clusters, routed, source, effects, stop);
   await effects.flush(true);
 
   // publishing is the last point a stop is taken (after it, the run finishes: publishing and committing are short
@@ -233,8 +233,11 @@ export async function runNight(o: CleanOptions, backend: StateBackend, fp: strin
   night.historyDuplicates = clusters.dupOf.size;
   const final = publishRun({ outDir: o.outDir, runId: run.runId, report, roots: cleanRoots(o), night, stateDir: o.stateDir });
   phase('published');
+  await dedup.beforeCommit(clusters, routed);
+  phase('history');
   await commitRun({ backend, run, registry: started.registry, summary, tail: core.tailSnapshot(), errors: clusters.errors });
   phase('committed');
+  await dedup.afterCommit();
   await backend.clearPending(run.runId);
   await closing;
   return { runId: run.runId, outDir: final, files: run.files.length, summary, resumed: started.resumed, errors: clusters.errors, warnings };

@@ -8,12 +8,15 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers.js';
 
-const ALL = ['core', 'stage', 'keepbest', 'bands', 'dedup', 'diversity', 'origin', 'router', 'state', 'clean', 'scale', 'redis', 'parse'];
+const ALL = ['core', 'stage', 'keepbest', 'bands', 'dedup', 'diversity', 'origin', 'router', 'state', 'clean', 'scale', 'scale-batch', 'redis', 'parse'];
+/** benchmarks that are another one's file with arguments */
+const VARIANTS: Record<string, [string, string[]]> = { 'scale-batch': ['scale', ['--engine', 'batch']] };
 const want = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = want.length ? want : ALL;
 let failed = 0;
 for (const name of names) {
-  const file = join(ROOT, 'test', 'bench', `${name}.ts`);
+  const [fileName, extra] = VARIANTS[name] ?? [name, []];
+  const file = join(ROOT, 'test', 'bench', `${fileName}.ts`);
   if (!existsSync(file)) {
     if (want.length) {
       console.error(`bench: no benchmark named ${name}`);
@@ -22,7 +25,7 @@ for (const name of names) {
     continue;
   }
   console.error(`bench: ${name} ...`);
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file], { stdio: 'inherit', cwd: ROOT });
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', file, ...extra], { stdio: 'inherit', cwd: ROOT });
   if (r.status !== 0) {
     console.error(`bench: ${name} failed (exit ${r.status})`);
     failed++;

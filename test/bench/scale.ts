@@ -9,7 +9,9 @@
  * bench fails if N = 1, 2 and 4 or any two repetitions differ.
  * Corpus: generated prose (gen-prose.ts), --files files of --per-file records (~1 KB each), every scorer on.
  * Rows keep the best of --reps interleaved repetitions (default 3), the same rule for both sides of every ratio.
- * Usage: node --import tsx test/bench/scale.ts [--files 8] [--per-file 1500] [--reps 3]
+ * `--engine batch` runs every side with `dedup.engine: "batch"` (the LSH band shuffle as tasks; the ceiling's two cleans
+ * too, so the ratio compares like with like) and reports the result as `scale-batch`.
+ * Usage: node --import tsx test/bench/scale.ts [--files 8] [--per-file 1500] [--reps 3] [--engine index|batch]
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -25,9 +27,11 @@ const opt = (k: string, d: number) => (args.includes(k) ? Number(args[args.index
 const FILES = opt('--files', 8);
 const PER_FILE = opt('--per-file', 1500);
 const REPS = opt('--reps', 3);
-const SETS = ['--set', 'origin.declared.field="meta.source"', '--set', 'origin.declared.synthetic=["gpt-4"]'];
+const ENGINE = args.includes('--engine') ? args[args.indexOf('--engine') + 1] : 'index';
+if (ENGINE !== 'index' && ENGINE !== 'batch') throw new Error(`scale: --engine must be index or batch, got ${ENGINE}`);
+const SETS = ['--set', 'origin.declared.field="meta.source"', '--set', 'origin.declared.synthetic=["gpt-4"]', ...(ENGINE === 'batch' ? ['--set', 'dedup.engine=batch'] : [])];
 
-const base = join(ROOT, 'bench-out', 'scale');
+const base = join(ROOT, 'bench-out', ENGINE === 'batch' ? 'scale-batch' : 'scale');
 rmSync(base, { recursive: true, force: true });
 const whole = join(base, 'in');
 generateProse(whole, FILES, 0, PER_FILE);
@@ -92,8 +96,8 @@ if (distinct.size !== 1) {
   process.exitCode = 1;
 }
 const mb = bytes / 2 ** 20;
-report('scale', {
-  scope: `${(FILES * PER_FILE).toLocaleString()} records in ${FILES} files (${mb.toFixed(1)} MB), every scorer on; ranks are local processes on one --state; best of ${REPS} interleaved repetitions`,
+report(ENGINE === 'batch' ? 'scale-batch' : 'scale', {
+  scope: `${(FILES * PER_FILE).toLocaleString()} records in ${FILES} files (${mb.toFixed(1)} MB), every scorer on, dedup.engine ${ENGINE}; ranks are local processes on one --state; best of ${REPS} interleaved repetitions`,
   target: '2 ranks >= 0.9 of the share-nothing ceiling (two single cleans on the halves, started together); output identical for N = 1, 2, 4',
   rows: [
     { run: 'ceiling: 2 independent cleans on the halves, together', seconds: +best.ceiling!.toFixed(2), mb_per_s: +(mb / best.ceiling!).toFixed(2) },

@@ -262,6 +262,27 @@ test('clean --queue with two synthfilter workers publishes the same files as a p
   assert.equal(ran[0]! + ran[1]!, 4, `every task ran once: ${ran}\n${ws.map((w) => w.err()).join("\n")}`);
 });
 
+test('clean --queue with dedup.engine batch runs the band tasks as jobs and publishes the same files as a plain clean', async () => {
+  flush();
+  const inp = inputDir();
+  const d = tmp('sf-queue-');
+  const batch = ['--set', 'dedup.engine=batch'];
+  const plain = await runCli(['clean', '--in', inp, '--out', join(d, 'out1'), '--state', join(d, 's1'), '--run-id', 'n1', ...batch]);
+  assert.equal(plain.code, 0, plain.stderr);
+  const ws = [await cliWorker(), await cliWorker()];
+  try {
+    const q = await runCli(['clean', '--in', inp, '--out', join(d, 'out2'), '--state', join(d, 's2'), '--run-id', 'n1', '--queue', srv.url, ...batch]);
+    assert.equal(q.code, 0, q.stderr);
+    // 3 map, 3 bands, one reduce per band group, cluster, finish
+    assert.match(q.stderr, /submitted: \d+ tasks in 5 phases/);
+    assert.deepEqual(published(join(d, 'out2'), 'n1'), published(join(d, 'out1'), 'n1'));
+  } finally {
+    await Promise.all(ws.map(stop));
+  }
+  const ran = ws.flatMap((w) => w.err().match(/worker: task (bands|reduce|cluster)\S* of n1 done/g) ?? []);
+  assert.ok(ran.length >= 5, `the band tasks ran as jobs: ${ran.join(', ')}`);
+});
+
 test('a synthfilter worker killed with -9 while it holds a job: a later worker resumes the night, same files', async () => {
   flush();
   const inp = inputDir();

@@ -10,8 +10,9 @@ import { createLogger } from '../log.js';
 import { checkDirArg, checkOutputDir } from '../path-args.js';
 import type { CliIO } from '../main.js';
 import { stopOnSignals } from '../stop-signals.js';
+import { parseMemoryFlag } from '../../scale/memory.js';
 
-export const CLEAN_FLAGS: readonly FlagName[] = ['in', 'out', 'state', 'workers', 'world-size', 'rank', 'run-id', 'partition', 'annotate', 'config', 'set', 'text-field', 'id-field', 'format', 'queue', 'no-wait'];
+export const CLEAN_FLAGS: readonly FlagName[] = ['in', 'out', 'state', 'workers', 'memory', 'world-size', 'rank', 'run-id', 'partition', 'annotate', 'config', 'set', 'text-field', 'id-field', 'format', 'queue', 'no-wait'];
 
 /** The path flags, checked before anything is opened; with a shared backend (Redis) --state is optional. */
 function checkPaths(values: FlagValues, shared: boolean): void {
@@ -56,6 +57,8 @@ export async function clean(argv: string[], _io: CliIO): Promise<number> {
   if (positionals.length) throw usageError(`clean reads the files under --in DIR and takes no FILE arguments (got "${positionals[0]}")`);
   const quiet = values.quiet === true;
   const log = createLogger({ quiet, json: values['json-logs'] ? true : undefined });
+  // a bad size is exit 2 naming the flag (before the config would name dedup.memory)
+  if (typeof values.memory === 'string') parseMemoryFlag(values.memory);
   const cfg = buildConfig(values);
   checkPaths(values, (cfg.state as { backend?: string }).backend === 'redis');
   // --run-id and --partition name folders: plain names, never paths (exit 2 before anything is opened)

@@ -43,9 +43,37 @@ export function listSets(dir: string): RunSet[] {
   return live.sort((a, b) => a.first - b.first || a.end - b.end);
 }
 
-/** The files night N's reduce (per band group) and cluster read from the history. */
-export function historyInputs(dir: string, groups: number): { bandRuns: string[][]; exact: string[]; sigs: string[]; nextId: number } {
-  const sets = listSets(dir);
+/** What a night's commit records with its set (set.json `generation`; `ids.json`: the kept records' ids in
+ * history-id order, so a later night can name the record it duplicates). */
+export interface SetMeta {
+  /** the state generation the night committed from */
+  generation?: number;
+  /** one id per kept record, in seq order */
+  ids?: readonly string[];
+}
+
+/** The state generation a set was committed from (merged sets: the newest of theirs; -1 when unrecorded). */
+export function setGeneration(s: RunSet): number {
+  const g = (JSON.parse(readFileSync(join(s.path, 'set.json'), 'utf8')) as { generation?: number }).generation;
+  return typeof g === 'number' ? g : -1;
+}
+
+/** Remove the sets committed from `generation` or later: what a night's crashed attempt left before its state
+ * commit (so the redo sees the history as the night first saw it). */
+export function dropSetsFrom(dir: string, generation: number): void {
+  for (const s of listSets(dir)) if (setGeneration(s) >= generation) rmSync(s.path, { recursive: true, force: true });
+}
+
+/** The record ids of the history ids [s.first, s.end) (null when the set has no ids.json). */
+export function setIds(s: RunSet): string[] | null {
+  const p = join(s.path, 'ids.json');
+  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as string[]) : null;
+}
+
+/** The files night N's reduce (per band group) and cluster read from the history (`below`: only the sets
+ * committed from an earlier state generation). */
+export function historyInputs(dir: string, groups: number, below = Infinity): { bandRuns: string[][]; exact: string[]; sigs: string[]; nextId: number } {
+  const sets = listSets(dir).filter((s) => below === Infinity || setGeneration(s) < below);
   return {
     bandRuns: Array.from({ length: groups }, (_, g) => sets.map((s) => join(s.path, `band-${g}.run`))),
     exact: sets.map((s) => join(s.path, 'exact.run')),
@@ -56,7 +84,7 @@ export function historyInputs(dir: string, groups: number): { bandRuns: string[]
 
 /** Write tonight's kept records as a level-0 set: `kept[seq]` = 1, or the cluster task's verdict file (rows with
  * status KEPT). Returns it (null when nothing was kept). Memory: a bit per record of tonight (KeptIds). */
-export function commitNight(dir: string, p: BandParams, parts: ReadonlyArray<Omit<PartFiles, 'records' | 'spills'>>, kept: Uint8Array | string): RunSet | null {
+export function commitNight(dir: string, p: BandParams, parts: ReadonlyArray<Omit<PartFiles, 'records' | 'spills'>>, kept: Uint8Array | string, meta: SetMeta = {}): RunSet | null {
   const first = historyInputs(dir, p.groups).nextId;
   const ids = typeof kept === 'string' ? KeptIds.fromVerdicts(kept) : KeptIds.fromFlags(kept);
   const id = first + ids.size;
@@ -82,13 +110,17 @@ export function commitNight(dir: string, p: BandParams, parts: ReadonlyArray<Omi
   for (let g = 0; g < p.groups; g++) copy(parts.map((f) => f.bandRuns[g]!), `band-${g}.run`, BAND_WIDTH, BAND_WIDTH, 2);
   copy(parts.map((f) => f.exact), 'exact.run', EXACT_WIDTH, EXACT_WIDTH, 2);
   copy(parts.map((f) => f.sig), 'sig', sigWidth(p), 1, 0);
-  writeSetJson(tmp, p, 0, first, id);
+  if (meta.ids) {
+    if (meta.ids.length !== id - first) throw new RangeError(`bands history: ${meta.ids.length} ids for ${id - first} kept records`);
+    writeFileSync(join(tmp, 'ids.json'), JSON.stringify(meta.ids));
+  }
+  writeSetJson(tmp, p, 0, first, id, meta.generation);
   renameSync(tmp, path);
   return { name, level: 0, first, end: id, path };
 }
 
-function writeSetJson(path: string, p: BandParams, level: number, first: number, end: number): void {
-  const meta = { format: 1, level, first, end, groups: p.groups, bands: p.bands, rows: p.rows, seed: p.seed, verify: p.verify, sketchSize: p.sketchSize, numPerm: p.numPerm };
+function writeSetJson(path: string, p: BandParams, level: number, first: number, end: number, generation?: number): void {
+  const meta = { format: 1, level, first, end, groups: p.groups, bands: p.bands, rows: p.rows, seed: p.seed, verify: p.verify, sketchSize: p.sketchSize, numPerm: p.numPerm, ...(generation === undefined ? {} : { generation }) };
   writeFileSync(join(path, 'set.json'), JSON.stringify(meta) + '\n');
 }
 
@@ -109,7 +141,10 @@ export function compact(dir: string, p: BandParams, fanIn: number): RunSet[] {
     for (let g = 0; g < p.groups; g++) mergeRuns(merging.map((s) => join(s.path, `band-${g}.run`)), join(tmp, `band-${g}.run`), BAND_WIDTH, BAND_WIDTH);
     mergeRuns(merging.map((s) => join(s.path, 'exact.run')), join(tmp, 'exact.run'), EXACT_WIDTH, EXACT_WIDTH);
     mergeRuns(merging.map((s) => join(s.path, 'sig')), join(tmp, 'sig'), sigWidth(p), 1);
-    writeSetJson(tmp, p, level + 1, first, end);
+    const ids = merging.map(setIds);
+    if (ids.every((x) => x !== null)) writeFileSync(join(tmp, 'ids.json'), JSON.stringify(ids.flat()));
+    const gens = merging.map(setGeneration);
+    writeSetJson(tmp, p, level + 1, first, end, gens.some((g) => g >= 0) ? Math.max(...gens) : undefined);
     renameSync(tmp, join(dir, name));
     for (const s of merging) rmSync(s.path, { recursive: true, force: true });
   }

@@ -1,0 +1,105 @@
+/**
+ * The finish of a batch-engine night (`dedup.engine: "batch"`): the dedup step of runNight (src/stage/batch/
+ * dedup-step.ts) from the cluster task's verdict file instead of the state backend's index.
+ *   clusters      read the records in input order (as the index engine does), take each one's verdict: a
+ *                 duplicate of an earlier night names the history record's id (ids.json of its run set); tonight's
+ *                 losers join the cluster of the record they lost to; a scored record that took no part is a
+ *                 synthetic reuse (the cluster task left it out after reading the ledger)
+ *   beforeCommit  the night's accepted records become a run set of the band history (<state>/bands/, commitNight),
+ *                 tagged with the state generation the night started from. A set of this generation left by a
+ *                 crashed attempt is removed first, so the redo sees the history as the night did and writes it anew
+ *   afterCommit   compaction (LSM merge of a level holding more than FAN_IN sets), then the night's band files go
+ * The state backend's index is not used: a state keeps its history in one engine (docs/scale.md).
+ */
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { SynthfilterError } from '../errors.js';
+import { regroup, type Clusters } from '../stage/batch/cluster.js';
+import type { DedupStep } from '../stage/batch/dedup-step.js';
+import type { Loss } from '../stage/batch/tonight-graph.js';
+import { VERDICT, VERDICT_WIDTH } from './bands/cluster.js';
+import { commitNight, compact, dropSetsFrom, listSets, setGeneration, setIds, type RunSet } from './bands/history.js';
+import { partFiles } from './bands/map.js';
+import { HISTORY, wordsSim } from './bands/params.js';
+import { bandParams, bandsWorkDir, historyDir, partNames } from './batch-tasks.js';
+import type { NightSpec } from './night.js';
+import type { NightPlan } from './plan-file.js';
+
+/** A level of the history merges when it holds more than this many sets. */
+export const FAN_IN = 4;
+
+/** History ids -> record ids, one run set's ids.json loaded when first asked for. */
+class HistoryIds {
+  private readonly sets: RunSet[];
+  private readonly loaded = new Map<string, string[] | null>();
+  constructor(dir: string, below: number) {
+    this.sets = listSets(dir).filter((s) => setGeneration(s) < below);
+  }
+  idOf(ref: number): string {
+    const id = ref - HISTORY;
+    const s = this.sets.find((x) => x.first <= id && id < x.end);
+    if (!s) return `history:${id}`;
+    if (!this.loaded.has(s.name)) this.loaded.set(s.name, setIds(s));
+    return this.loaded.get(s.name)?.[id - s.first] ?? `history:${id}`;
+  }
+}
+
+function readVerdicts(path: string): Uint32Array {
+  const b = readFileSync(path);
+  return new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
+}
+
+export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): DedupStep {
+  const work = bandsWorkDir(spec.stateDir, nightDir);
+  const hist = historyDir(spec.stateDir);
+  const params = bandParams(spec.cfg);
+  let count = 0;
+  return {
+    async clusters(source, labelOf, stop) {
+      const v = readVerdicts(join(work, 'verdicts'));
+      count = v.length / VERDICT_WIDTH;
+      const out: Clusters = { members: [], dupOf: new Map(), clusterOf: new Map(), reuse: new Set(), tonight: new Map(), refOf: new Map(), best: new Map(), sizes: new Map(), settledNow: new Set(), errors: [], candidates: new Map(), graph: null };
+      const ids = new HistoryIds(hist, plan.generation);
+      const kept: number[] = [];
+      const lost = new Map<number, Loss>();
+      let seq = 0;
+      for (let i = 0; i < source.fileCount; i++) {
+        for await (const p of source.records(i, true)) {
+          stop.check();
+          const s = seq++;
+          p.seq = s;
+          if (p.kind !== 's') continue;
+          const label = labelOf(p.origin, p.record);
+          out.members[s] = { seq: s, id: p.id, label, length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
+          const at = s * VERDICT_WIDTH;
+          const status = v[at + 1]!;
+          const ref = v[at + 2]!;
+          const similarity = wordsSim(v, at + 3);
+          if (status === VERDICT.NONE) out.reuse.add(s);
+          else if (status === VERDICT.EXACT_HISTORY || status === VERDICT.NEAR_HISTORY) out.dupOf.set(s, { kind: status === VERDICT.EXACT_HISTORY ? 'exact' : 'near', of: ids.idOf(ref), similarity });
+          else if (status === VERDICT.EXACT || status === VERDICT.NEAR) lost.set(s, { kept: ref, kind: status === VERDICT.EXACT ? 'exact' : 'near', similarity });
+          else if (status === VERDICT.KEPT) kept.push(s);
+        }
+        const res = await source.fileDone(i);
+        if (res.error) out.errors.push(res.error);
+      }
+      if (seq !== count) throw new SynthfilterError('E_STATE', `clean: the night ${plan.runId} has ${seq} records but its cluster task gave ${count} verdicts (${join(work, 'verdicts')})`);
+      regroup(out, { kept, lost });
+      return out;
+    },
+    async afterRoute() {},
+    async beforeCommit(clusters, routed) {
+      dropSetsFrom(hist, plan.generation);
+      const keptFlags = new Uint8Array(count);
+      for (const s of routed.accepted) keptFlags[s] = 1;
+      const ids: string[] = [];
+      for (let s = 0; s < count; s++) if (keptFlags[s]) ids.push(clusters.members[s]!.id);
+      const parts = partNames(plan).map((p) => partFiles(work, p.name, params.groups));
+      commitNight(hist, params, parts, keptFlags, { generation: plan.generation, ids });
+    },
+    async afterCommit() {
+      compact(hist, params, FAN_IN);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,246 @@
+/**
+ * The batch dedup engine's tasks (`dedup.engine: "batch"`, issue 19): the LSH band shuffle of src/scale/bands run
+ * as tasks of the night, between the map tasks (scoring, map-task.ts) and the finish (route, publish, commit):
+ *   bands:<file>-<part>  one per part: the part's records (read back from its spool) -> band runs per band group,
+ *                        exact run, signature rows (mapPart) and a rank file (what keep-best ranks by). A phase of
+ *                        its own because refs are seqs (input order over the night): a part's first seq is known
+ *                        once every map task counted its records
+ *   reduce:<g>           one per band group: tonight's band runs and the history's -> verified pairs (reduceGroup)
+ *   cluster              one: every pair file, the exact runs and the ranks -> one verdict row per record
+ *                        (clusterNight); synthetic records the ledger saw emitted maxSyntheticReuse times take no part
+ * Files go to the night's task folder, <state>/tasks/g<generation>/bands/ (removed once the night commits); the
+ * history (earlier nights' kept records) is <state>/bands/ (history.ts), written only by the finish. Every output
+ * is written under a temporary name and renamed, so a task run twice writes the same bytes.
+ */
+import { existsSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fingerprint, type Config } from '../config/index.js';
+import { SynthfilterError } from '../errors.js';
+import { buildScorers, dedupConfigOf } from '../score/build.js';
+import { resolveBandsRows } from '../score/dedup/scorer.js';
+import { FilterCore } from '../stage/core.js';
+import { readSpool } from '../stage/spool.js';
+import type { StopWatch } from '../stage/stop.js';
+import { createStateBackend } from '../state/index.js';
+import type { OriginLabel } from '../types.js';
+import { clusterNight } from './bands/cluster.js';
+import { historyInputs } from './bands/history.js';
+import { mapPart, partFiles, type MapRecord } from './bands/map.js';
+import { bandParamsOf, type BandParams } from './bands/params.js';
+import { reduceGroup } from './bands/reduce.js';
+import { RowReader, RowWriter } from './bands/rows.js';
+import { engineOf, memoryBytesOf } from './memory.js';
+import type { Log, NightSpec } from './night.js';
+import type { NightPlan } from './plan-file.js';
+import type { TaskStore } from './store.js';
+
+export const BANDS = 'bands:';
+export const REDUCE = 'reduce:';
+export const CLUSTER = 'cluster';
+/** band groups (reduce tasks) at most */
+const MAX_GROUPS = 4;
+
+/** rank row: [seq, flags (1 scored, 2 clean, 4 synthetic), label rank (human 2, unknown 1, synthetic 0), byte
+ * length, exact hash hi, lo] */
+const RANK_WIDTH = 6;
+const LABEL_RANK: Record<OriginLabel, number> = { human: 2, unknown: 1, synthetic: 0 };
+
+/** Does this config run the night's dedup as band tasks? (dedup off: nothing to shuffle, the night is map + finish) */
+export const isBatchNight = (cfg: Config): boolean => engineOf(cfg) === 'batch' && cfg.dedup.enabled;
+
+export const isBatchTask = (task: string): boolean => task.startsWith(BANDS) || task.startsWith(REDUCE) || task === CLUSTER;
+
+export function bandParams(cfg: Config): BandParams {
+  const dc = dedupConfigOf(cfg);
+  return bandParamsOf(dc, Math.max(1, Math.min(MAX_GROUPS, resolveBandsRows(dc).bands)));
+}
+
+/** The night's parts in input order, by spool name without ".spool" ("000000-0000"). */
+export const partNames = (plan: NightPlan): Array<{ file: number; name: string }> => plan.parts.flatMap((ps, file) => ps.map((p) => ({ file, name: p.name.replace(/\.spool$/, '') })));
+
+/** The batch engine's phases between the map tasks and the finish. */
+export function batchPhases(plan: NightPlan, cfg: Config): string[][] {
+  const groups = bandParams(cfg).groups;
+  return [partNames(plan).map((p) => `${BANDS}${p.name}`), Array.from({ length: groups }, (_, g) => `${REDUCE}${g}`), [CLUSTER]];
+}
+
+/** Where a night's band files live, and the history. */
+export const bandsWorkDir = (stateDir: string, nightDir: string): string => join(stateDir, 'tasks', nightDir, 'bands');
+export const historyDir = (stateDir: string): string => join(stateDir, 'bands');
+
+/**
+ * Test hook (inert unless set): SYNTHFILTER_TEST_FAIL_TASK=<task id> ("reduce:1", "cluster", "bands:000000-0000")
+ * makes that batch task throw, to test that a night whose dedup cannot finish publishes nothing.
+ */
+function failForTest(task: string): void {
+  if (process.env.SYNTHFILTER_TEST_FAIL_TASK === task) throw new Error(`test hook SYNTHFILTER_TEST_FAIL_TASK: task ${task} fails`);
+}
+
+/** The batch tasks of one night. `run` returns the task's done marker (JSON). */
+export class BatchTasks {
+  private readonly params: BandParams;
+  private readonly memoryBytes: number;
+  readonly work: string;
+
+  constructor(
+    private readonly spec: NightSpec,
+    private readonly plan: NightPlan,
+    private readonly store: TaskStore,
+    private readonly dir: string,
+    private readonly log: Log,
+  ) {
+    this.params = bandParams(spec.cfg);
+    this.memoryBytes = memoryBytesOf(spec.cfg);
+    this.work = bandsWorkDir(spec.stateDir, dir);
+  }
+
+  async run(task: string, stop: StopWatch): Promise<Record<string, unknown>> {
+    failForTest(task);
+    stop.check();
+    if (task.startsWith(BANDS)) return await this.bands(task.slice(BANDS.length), stop);
+    if (task.startsWith(REDUCE)) return this.reduce(Number(task.slice(REDUCE.length)));
+    if (task === CLUSTER) return await this.cluster();
+    throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no task "${task}"`);
+  }
+
+  /** The first seq of part `name` and its record count (0 after a part of its file that hit a read error: the
+   * file's records end there, as the finish reads them). */
+  private seqOf(name: string): { base: number; count: number } {
+    let base = 0;
+    let cutFile = -1;
+    for (const p of partNames(this.plan)) {
+      const d = this.store.read(`${this.dir}/done/map:${p.name}`);
+      if (d === null) throw new SynthfilterError('E_STATE', `clean: the night ${this.plan.runId}: map task ${p.name} has no done marker`);
+      const m = JSON.parse(d) as { items: number; error: string | null };
+      const count = p.file === cutFile ? 0 : m.items;
+      if (p.name === name) return { base, count };
+      base += count;
+      if (m.error && p.file !== cutFile) cutFile = p.file;
+    }
+    throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no part "${name}"`);
+  }
+
+  private async bands(name: string, stop: StopWatch): Promise<Record<string, unknown>> {
+    const { base, count } = this.seqOf(name);
+    const cfg = this.spec.cfg;
+    const scorers = buildScorers(cfg, { scoring: false });
+    const core = new FilterCore(cfg, { scorers: { ...scorers, dedup: null } });
+    const labelOf = scorers.labelOf ?? (() => 'unknown' as OriginLabel);
+    const spool = join(this.spec.stateDir, 'work', this.plan.runId, `${name}.spool`);
+    const rankPath = join(this.work, `${name}.rank`);
+    let rank: RowWriter | null = null;
+    let n = 0;
+    const row = new Uint32Array(RANK_WIDTH);
+    async function* records(): AsyncGenerator<MapRecord> {
+      rank = new RowWriter(`${rankPath}.tmp`, RANK_WIDTH);
+      if (count === 0) return;
+      for await (const p of readSpool(spool, core)) {
+        stop.check();
+        row.fill(0);
+        row[0] = base + n++;
+        if (p.kind === 's') {
+          const label = labelOf(p.origin, p.record);
+          row[1] = 1 | (p.ruleFailures.length === 0 ? 2 : 0) | (label === 'synthetic' ? 4 : 0);
+          row[2] = LABEL_RANK[label];
+          row[3] = p.features.byteLength;
+          row[4] = p.features.exactHash[0]!;
+          row[5] = p.features.exactHash[1]!;
+        }
+        rank.write(row);
+        if (p.kind === 's') yield { ref: row[0]!, exactHash: p.features.exactHash, shingles: p.features.shingles, signature: p.features.signature };
+      }
+    }
+    const files = await mapPart(records(), { params: this.params, dir: this.work, name, memoryBytes: this.memoryBytes });
+    (rank as RowWriter | null)?.close();
+    if (n !== count) throw new SynthfilterError('E_STATE', `clean: the spool of part ${name} holds ${n} records, its map task counted ${count}`);
+    renameSync(`${rankPath}.tmp`, rankPath);
+    return { records: n, base, spills: files.spills };
+  }
+
+  /** Band runs and signature files of tonight's parts, in input order. */
+  private partFiles() {
+    return partNames(this.plan).map((p) => partFiles(this.work, p.name, this.params.groups));
+  }
+
+  /** The history as this night first saw it (sets a crashed attempt of this night committed are not read). */
+  private history() {
+    return historyInputs(historyDir(this.spec.stateDir), this.params.groups, this.plan.generation);
+  }
+
+  private reduce(g: number): Record<string, unknown> {
+    if (!Number.isInteger(g) || g < 0 || g >= this.params.groups) throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no task "${REDUCE}${g}"`);
+    const parts = this.partFiles();
+    const hist = this.history();
+    const tmpDir = join(this.work, `reduce-${g}.tmp`);
+    rmSync(tmpDir, { recursive: true, force: true });
+    const r = reduceGroup({
+      params: this.params,
+      runs: [...parts.map((f) => f.bandRuns[g]!), ...hist.bandRuns[g]!],
+      sigs: [...parts.map((f) => f.sig), ...hist.sigs],
+      out: join(this.work, `pairs-${g}.run`),
+      memoryBytes: this.memoryBytes,
+      tmpDir,
+    });
+    rmSync(tmpDir, { recursive: true, force: true });
+    return { ...r };
+  }
+
+  private async cluster(): Promise<Record<string, unknown>> {
+    const ranks = partNames(this.plan).map((p) => join(this.work, `${p.name}.rank`));
+    let count = 0;
+    for (const f of ranks) {
+      if (!existsSync(f)) throw new SynthfilterError('E_STATE', `clean: the night ${this.plan.runId}: ${f} is missing`);
+      const r = new RowReader(f, RANK_WIDTH);
+      while (r.next()) count++;
+      r.close();
+    }
+    const node = new Uint8Array(count);
+    const clean = new Uint8Array(count);
+    const labelRank = new Uint8Array(count);
+    const length = new Float64Array(count);
+    const synthetic: Array<{ seq: number; hash: Uint32Array }> = [];
+    for (const f of ranks) {
+      const r = new RowReader(f, RANK_WIDTH);
+      while (r.next()) {
+        const [s, flags, lr, len, hi, lo] = r.row as unknown as number[];
+        node[s!] = flags! & 1;
+        clean[s!] = (flags! & 2) >> 1;
+        labelRank[s!] = lr!;
+        length[s!] = len!;
+        if (flags! & 4) synthetic.push({ seq: s!, hash: Uint32Array.of(hi!, lo!) });
+      }
+      r.close();
+    }
+    const reused = await this.syntheticReuse(synthetic);
+    for (const s of reused) node[s] = 0;
+    const pairs = Array.from({ length: this.params.groups }, (_, g) => join(this.work, `pairs-${g}.run`));
+    const exact = [...this.partFiles().map((f) => f.exact), ...this.history().exact];
+    const keep = (this.spec.cfg.dedup as { keep?: string }).keep ?? 'human-first';
+    const r = clusterNight({ count, node, clean, labelRank, length, keep, pairs, exact, out: join(this.work, 'verdicts'), memoryBytes: this.memoryBytes });
+    this.log(`cluster task: ${count} records, ${r.kept} kept, ${r.exact + r.near} duplicates of tonight, ${r.history} of earlier nights, ${reused.length} synthetic reuses (memory budget ${this.memoryBytes} bytes)`, { run: this.plan.runId, task: CLUSTER, memoryBytes: this.memoryBytes });
+    return { records: count, reused: reused.length, ...r };
+  }
+
+  /** Synthetic records the provenance ledger saw emitted `route.maxSyntheticReuse` times (read from the committed
+   * state; only the finish writes it). */
+  private async syntheticReuse(synthetic: Array<{ seq: number; hash: Uint32Array }>): Promise<number[]> {
+    if (synthetic.length === 0) return [];
+    const { spec } = this;
+    const maxReuse = (spec.cfg.route as { maxSyntheticReuse?: number }).maxSyntheticReuse ?? 1;
+    const backend = await createStateBackend({ cfg: spec.cfg, fingerprint: fingerprint(spec.cfg), partition: spec.partition ?? resolve(spec.inDir), stateDir: spec.stateDir, outDir: spec.outDir, log: this.log });
+    try {
+      await backend.open();
+      const out: number[] = [];
+      for (let i = 0; i < synthetic.length; i += 4096) {
+        const batch = synthetic.slice(i, i + 4096);
+        const prior = await backend.ledgerGet(batch.map((x) => x.hash));
+        prior.forEach((e, j) => {
+          if (e && e.emitted >= maxReuse) out.push(batch[j]!.seq);
+        });
+      }
+      return out;
+    } finally {
+      await backend.close();
+    }
+  }
+}
