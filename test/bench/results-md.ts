@@ -17,20 +17,36 @@ function table(rows: Array<Record<string, unknown>>): string {
   return [`| ${cols.join(' | ')} |`, `|${cols.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${cols.map((c) => cell(r[c])).join(' | ')} |`)].join('\n');
 }
 
-export function renderResults(all: Record<string, Entry>): string {
-  const parts = Object.entries(all).map(([name, e]) => {
-    const head = `### ${name}\n\n${e.scope}${e.target ? `\n\nTarget: ${e.target}` : ''}\n\n_${e.date ?? 'undated'}, Node ${e.node ?? '?'}_`;
-    return `${head}\n\n${table(e.rows)}`;
-  });
-  return parts.join('\n\n');
+function renderEntry(name: string, e: Entry): string {
+  const head = `### ${name}\n\n${e.scope}${e.target ? `\n\nTarget: ${e.target}` : ''}\n\n_${e.date ?? 'undated'}, Node ${e.node ?? '?'}_`;
+  return `${head}\n\n${table(e.rows)}`;
 }
 
-/** Replace the generated section of `mdPath` with the rendering of `all`; the hand-written text around it stays. */
+export function renderResults(all: Record<string, Entry>): string {
+  return Object.entries(all).map(([name, e]) => renderEntry(name, e)).join('\n\n');
+}
+
+/** The `### name` sections of a generated body, in order. */
+function sectionsOf(body: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const block of body.split(/^(?=### )/m)) {
+    const m = /^### (\S+)/.exec(block);
+    if (m) out.set(m[1]!, block.trim());
+  }
+  return out;
+}
+
+/**
+ * Replace, in the generated section of `mdPath`, the sections of the benchmarks in `all`; the sections of
+ * benchmarks not run this time (another checkout's results.json) and the hand-written text around it stay.
+ */
 export function writeResultsMarkdown(mdPath: string, all: Record<string, Entry>): void {
-  const body = `${BEGIN}\n\n${renderResults(all)}\n\n${END}`;
   const old = existsSync(mdPath) ? readFileSync(mdPath, 'utf8') : '# Benchmark results\n';
   const i = old.indexOf(BEGIN);
   const j = old.indexOf(END);
+  const sections = i >= 0 && j > i ? sectionsOf(old.slice(i + BEGIN.length, j)) : new Map<string, string>();
+  for (const [name, e] of Object.entries(all)) sections.set(name, renderEntry(name, e));
+  const body = `${BEGIN}\n\n${[...sections.values()].join('\n\n')}\n\n${END}`;
   const next = i >= 0 && j > i ? old.slice(0, i) + body + old.slice(j + END.length) : `${old.trimEnd()}\n\n## Latest run\n\n${body}\n`;
   writeFileSync(mdPath, next);
 }
