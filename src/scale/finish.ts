@@ -15,6 +15,7 @@ import { RunStopped, type StopWatch } from '../stage/stop.js';
 import type { PendingRun, RunSummary } from '../state/file-store.js';
 import { createStateBackend } from '../state/index.js';
 import type { NightPlan } from './plan-file.js';
+import { memoryBytesOf } from './memory.js';
 import type { DedupStep } from '../stage/batch/dedup-step.js';
 import type { Log, NightSpec } from './night.js';
 
@@ -37,7 +38,7 @@ export function pendingOf(plan: NightPlan): PendingRun {
 export async function finishNight(spec: NightSpec, plan: NightPlan, stop: StopWatch, log: Log, onPhase?: (p: string) => void, dedup?: DedupStep): Promise<PublishedNight> {
   const fp = fingerprint(spec.cfg);
   const run = pendingOf(plan);
-  const o: CleanOptions = { inDir: spec.inDir, outDir: spec.outDir, stateDir: spec.stateDir, partition: spec.partition, cfg: spec.cfg, runId: plan.runId, log, onPhase, dedup };
+  const o: CleanOptions = { inDir: spec.inDir, outDir: spec.outDir, stateDir: spec.stateDir, partition: spec.partition, cfg: spec.cfg, runId: plan.runId, log, onPhase, dedup, recordCacheBytes: dedup ? memoryBytesOf(spec.cfg) / 4 : undefined };
   const backend = await createStateBackend({ cfg: spec.cfg, fingerprint: fp, partition: spec.partition ?? resolve(spec.inDir), stateDir: spec.stateDir, outDir: spec.outDir, log });
   const u: Unwind = { reached: 'scored', run, sink: null, scoring: null, pool: null };
   try {

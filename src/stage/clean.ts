@@ -66,6 +66,9 @@ export interface CleanOptions {
   onPhase?: (phase: string) => void;
   /** the dedup step (default: the state backend's index; the batch engine's finish passes its own) */
   dedup?: DedupStep;
+  /** bytes of spooled records kept in memory from the cluster pass for the route pass (beyond it, route re-reads
+   *  the spools); default 256 MiB. The batch engine gives a quarter of its memory budget (src/scale/finish.ts). */
+  recordCacheBytes?: number;
 }
 
 export interface CleanResult {
@@ -193,7 +196,7 @@ export async function runNight(o: CleanOptions, backend: StateBackend, fp: strin
   mkdirSync(work, { recursive: true });
   // the scoring threads also compute what the sequential steps need per record (features, MinHash lanes)
   const scoring = new ScoredParts({
-    run, parts: partsOf(run, work, cfg.input.format), cfg, pool: u.pool, lanes: backend.signatureLanes, stop,
+    run, parts: partsOf(run, work, cfg.input.format), cfg, pool: u.pool, lanes: backend.signatureLanes, stop, cacheBytes: o.recordCacheBytes,
     onFileScored: (i, r) => {
       const f = run.files[i]!;
       phase(`scored:${i}`);

@@ -42,6 +42,8 @@ export interface ScoreInput {
   /** MinHash lanes the state backend reads from signatures computed ahead */
   lanes: number;
   stop: StopWatch;
+  /** spool bytes of records the first pass keeps in memory for later passes (default 256 MiB) */
+  cacheBytes?: number;
   /** called when a whole file is scored (records read, first read error) */
   onFileScored?: (i: number, r: SpoolResult) => void;
 }
@@ -56,7 +58,7 @@ export class ScoredParts {
   private chain: Promise<unknown> = Promise.resolve();
   // spools read by the first pass stay in memory for later passes up to a budget, so each is parsed and featurised
   // once; beyond the budget a pass re-reads its spool
-  private cacheBudget = 256 * 2 ** 20;
+  private cacheBudget: number;
   private readonly cache: Array<Prepared[] | null>;
   private reader: FilterCore | null = null;
 
@@ -65,6 +67,7 @@ export class ScoredParts {
     const spoolOpts = { lanes: s.lanes };
     const local = pool ? null : new FilterCore(cfg);
     this.cache = run.files.map(() => null);
+    this.cacheBudget = s.cacheBytes ?? 256 * 2 ** 20;
     this.files = run.files.map((f, i) => {
       const one = (part: Part) => {
         const go = async (): Promise<SpoolResult> => {
