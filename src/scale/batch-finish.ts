@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { SynthfilterError } from '../errors.js';
 import { regroup, type Clusters } from '../stage/batch/cluster.js';
 import type { DedupStep } from '../stage/batch/dedup-step.js';
+import { SeqSet } from '../stage/batch/seq-set.js';
 import type { Loss } from '../stage/batch/tonight-graph.js';
 import { VERDICT, VERDICT_WIDTH } from './bands/cluster.js';
 import { commitNight, compact, dropSetsFrom, listSets, setGeneration, setIds, type RunSet } from './bands/history.js';
@@ -50,6 +51,13 @@ function readVerdicts(path: string): Uint32Array {
   return new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 }
 
+/** The records tonight's losers lost to (the refs of the EXACT and NEAR verdicts). */
+function lostTo(v: Uint32Array, count: number): SeqSet {
+  const out = new SeqSet();
+  for (let s = 0, at = 0; s < count; s++, at += VERDICT_WIDTH) if (v[at + 1] === VERDICT.EXACT || v[at + 1] === VERDICT.NEAR) out.add(v[at + 2]!);
+  return out;
+}
+
 export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): DedupStep {
   const work = bandsWorkDir(spec.stateDir, nightDir);
   const hist = historyDir(spec.stateDir);
@@ -63,6 +71,7 @@ export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): 
       count = v.length / VERDICT_WIDTH;
       const out: Clusters = { members: [], dupOf: new Map(), clusterOf: new Map(), reuse: new Set(), tonight: new Map(), refOf: new Map(), best: new Map(), sizes: new Map(), settledNow: new Set(), errors: [], candidates: new Map(), graph: null };
       const ids = new HistoryIds(hist, plan.generation);
+      const named = lostTo(v, count);
       const kept: number[] = [];
       const lost = new Map<number, Loss>();
       let seq = 0;
@@ -80,8 +89,9 @@ export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): 
           if (status === VERDICT.NONE) out.reuse.add(s);
           else if (status === VERDICT.EXACT_HISTORY || status === VERDICT.NEAR_HISTORY) out.dupOf.set(s, { kind: status === VERDICT.EXACT_HISTORY ? 'exact' : 'near', of: ids.idOf(ref), similarity });
           else if (status === VERDICT.EXACT || status === VERDICT.NEAR) lost.set(s, { kept: ref, kind: status === VERDICT.EXACT ? 'exact' : 'near', similarity });
-          else if (status === VERDICT.KEPT) {
-            // routing names a kept record as its losers' duplicate: the only members it reads (dupFor)
+          else if (status === VERDICT.KEPT && named.has(s)) {
+            // routing names a kept record as its losers' duplicate: the only members it reads (dupFor); a kept
+            // record that no record lost to is no cluster and needs no entry
             kept.push(s);
             out.members[s] = { seq: s, id: p.id, label: labelOf(p.origin, p.record), length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
           }
