@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { SynthfilterError } from '../errors.js';
 import { regroup, type Clusters } from '../stage/batch/cluster.js';
 import type { DedupStep } from '../stage/batch/dedup-step.js';
+import { SeqSet } from '../stage/batch/seq-set.js';
 import type { Loss } from '../stage/batch/tonight-graph.js';
 import { VERDICT, VERDICT_WIDTH } from './bands/cluster.js';
 import { commitNight, compact, dropSetsFrom, listSets, setGeneration, setIds, type RunSet } from './bands/history.js';
@@ -24,6 +25,7 @@ import { HISTORY, wordsSim } from './bands/params.js';
 import { bandParams, bandsWorkDir, historyDir, partNames } from './batch-tasks.js';
 import type { NightSpec } from './night.js';
 import type { NightPlan } from './plan-file.js';
+import { RecordIds } from './record-ids.js';
 
 /** A level of the history merges when it holds more than this many sets. */
 export const FAN_IN = 4;
@@ -49,17 +51,27 @@ function readVerdicts(path: string): Uint32Array {
   return new Uint32Array(b.buffer, b.byteOffset, b.byteLength / 4);
 }
 
+/** The records tonight's losers lost to (the refs of the EXACT and NEAR verdicts). */
+function lostTo(v: Uint32Array, count: number): SeqSet {
+  const out = new SeqSet();
+  for (let s = 0, at = 0; s < count; s++, at += VERDICT_WIDTH) if (v[at + 1] === VERDICT.EXACT || v[at + 1] === VERDICT.NEAR) out.add(v[at + 2]!);
+  return out;
+}
+
 export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): DedupStep {
   const work = bandsWorkDir(spec.stateDir, nightDir);
   const hist = historyDir(spec.stateDir);
   const params = bandParams(spec.cfg);
   let count = 0;
+  /** every scored record's id, by seq (the accepted ones join the history's ids at the commit) */
+  const recordIds = new RecordIds();
   return {
     async clusters(source, labelOf, stop) {
       const v = readVerdicts(join(work, 'verdicts'));
       count = v.length / VERDICT_WIDTH;
       const out: Clusters = { members: [], dupOf: new Map(), clusterOf: new Map(), reuse: new Set(), tonight: new Map(), refOf: new Map(), best: new Map(), sizes: new Map(), settledNow: new Set(), errors: [], candidates: new Map(), graph: null };
       const ids = new HistoryIds(hist, plan.generation);
+      const named = lostTo(v, count);
       const kept: number[] = [];
       const lost = new Map<number, Loss>();
       let seq = 0;
@@ -69,8 +81,7 @@ export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): 
           const s = seq++;
           p.seq = s;
           if (p.kind !== 's') continue;
-          const label = labelOf(p.origin, p.record);
-          out.members[s] = { seq: s, id: p.id, label, length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
+          recordIds.add(s, p.id);
           const at = s * VERDICT_WIDTH;
           const status = v[at + 1]!;
           const ref = v[at + 2]!;
@@ -78,7 +89,12 @@ export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): 
           if (status === VERDICT.NONE) out.reuse.add(s);
           else if (status === VERDICT.EXACT_HISTORY || status === VERDICT.NEAR_HISTORY) out.dupOf.set(s, { kind: status === VERDICT.EXACT_HISTORY ? 'exact' : 'near', of: ids.idOf(ref), similarity });
           else if (status === VERDICT.EXACT || status === VERDICT.NEAR) lost.set(s, { kept: ref, kind: status === VERDICT.EXACT ? 'exact' : 'near', similarity });
-          else if (status === VERDICT.KEPT) kept.push(s);
+          else if (status === VERDICT.KEPT && named.has(s)) {
+            // routing names a kept record as its losers' duplicate: the only members it reads (dupFor); a kept
+            // record that no record lost to is no cluster and needs no entry
+            kept.push(s);
+            out.members[s] = { seq: s, id: p.id, label: labelOf(p.origin, p.record), length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
+          }
         }
         const res = await source.fileDone(i);
         if (res.error) out.errors.push(res.error);
@@ -88,12 +104,12 @@ export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): 
       return out;
     },
     async afterRoute() {},
-    async beforeCommit(clusters, routed) {
+    async beforeCommit(_clusters, routed) {
       dropSetsFrom(hist, plan.generation);
       const keptFlags = new Uint8Array(count);
       for (const s of routed.accepted) keptFlags[s] = 1;
       const ids: string[] = [];
-      for (let s = 0; s < count; s++) if (keptFlags[s]) ids.push(clusters.members[s]!.id);
+      for (let s = 0; s < count; s++) if (keptFlags[s]) ids.push(recordIds.get(s));
       const parts = partNames(plan).map((p) => partFiles(work, p.name, params.groups));
       commitNight(hist, params, parts, keptFlags, { generation: plan.generation, ids });
     },

@@ -12,6 +12,7 @@ import { createDedupScorer, type DedupScorer } from '../score/dedup/index.js';
 import { dedupConfigOf } from '../score/build.js';
 import { FileStateStore, type PendingRun, type RegistryEntry, type RunSummary } from './file-store.js';
 import { Ledger, type LedgerEntry } from './ledger.js';
+import { StagedNotes } from './staged-notes.js';
 import type { BackendKind, DedupItem, DedupVerdict, LedgerNote, SettleRequest, Settled, StateBackend, TailStats } from './backend.js';
 
 /** partitions locked by memory backends of this process */
@@ -39,7 +40,7 @@ export class MemoryBackend implements StateBackend {
   protected tail: TailStats | null = null;
   protected gen = 0;
   private pending: PendingRun | null = null;
-  private staged = { notes: [] as LedgerNote[], registry: null as Record<string, RegistryEntry> | null, runs: [] as RunSummary[], tail: null as TailStats | null };
+  private staged = { notes: new StagedNotes(), registry: null as Record<string, RegistryEntry> | null, runs: [] as RunSummary[], tail: null as TailStats | null };
   private locked = false;
   private _workDir: string;
 
@@ -166,7 +167,7 @@ export class MemoryBackend implements StateBackend {
     if (s.registry) this.registry = s.registry;
     this.runs.push(...s.runs);
     if (s.tail) this.tail = s.tail;
-    this.staged = { notes: [], registry: null, runs: [], tail: null };
+    this.staged = { notes: new StagedNotes(), registry: null, runs: [], tail: null };
   }
 
   async persist(): Promise<void> {

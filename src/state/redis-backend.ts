@@ -21,6 +21,7 @@ import { SynthfilterError } from '../errors.js';
 import { removeContained } from '../fsx/contained.js';
 import { resolveBandsRows } from '../score/dedup/index.js';
 import { dedupConfigOf } from '../score/build.js';
+import { StagedNotes } from './staged-notes.js';
 import type { BackendKind, DedupItem, DedupVerdict, LedgerNote, SettleRequest, Settled, StateBackend, TailStats } from './backend.js';
 import type { PendingRun, RegistryEntry, RunSummary } from './file-store.js';
 import type { LedgerEntry } from './ledger.js';
@@ -75,7 +76,7 @@ export class RedisBackend implements StateBackend {
   private readonly dedupArgs: string[];
   /** band keys of the records this session indexed (exact removal of their band entries) */
   private readonly ownBands = new Map<number, Buffer>();
-  private staged = { notes: [] as LedgerNote[], registry: null as Record<string, RegistryEntry> | null, runs: [] as RunSummary[], tail: null as TailStats | null };
+  private staged = { notes: new StagedNotes(), registry: null as Record<string, RegistryEntry> | null, runs: [] as RunSummary[], tail: null as TailStats | null };
 
   constructor(private readonly o: RedisBackendOptions) {
     if (!/^rediss?:\/\//.test(o.url)) throw new SynthfilterError('E_CONFIG', `state.url must be a redis:// or rediss:// URL, got ${JSON.stringify(redactUrl(o.url))}`);
@@ -332,7 +333,7 @@ export class RedisBackend implements StateBackend {
    */
   async persist(): Promise<void> {
     const s = this.staged;
-    this.staged = { notes: [], registry: null, runs: [], tail: null };
+    this.staged = { notes: new StagedNotes(), registry: null, runs: [], tail: null };
     const byRun = new Map<string, LedgerNote[]>();
     for (const n of s.notes) {
       const xs = byRun.get(n.run) ?? [];

@@ -17,6 +17,8 @@ import type { BackendEffects, Effect } from '../effects.js';
 import { internalsOf } from '../outcome-internals.js';
 import type { StopWatch } from '../stop.js';
 import { dupFor, type Clusters, type RecordSource } from './cluster.js';
+import { OutcomeSeqs } from './outcome-seqs.js';
+import { SeqSet } from './seq-set.js';
 
 /** The run's output writer, on its staging folder. */
 export function openSink(cfg: Config, staging: string): DirectorySink {
@@ -38,7 +40,7 @@ export interface RouteInput {
 
 export interface RouteResult {
   /** seqs of accepted records */
-  accepted: Set<number>;
+  accepted: SeqSet;
   /** per diversity metric, a 10-bucket histogram of routed records */
   diversityHist: Record<string, number[]>;
 }
@@ -48,9 +50,9 @@ const HIST_METRICS = ['mattr', 'distinct_2', 'compression_ratio'];
 /** Route every record in input order and write the outcomes (the sink is closed at the end). */
 export async function routeRun(r: RouteInput): Promise<RouteResult> {
   const { core, clusters, sink, effects, stop } = r;
-  const accepted = new Set<number>();
+  const accepted = new SeqSet();
   const diversityHist: Record<string, number[]> = {};
-  const seqById = new Map<string, number>();
+  const seqOf = new OutcomeSeqs();
   // outcomes go to the sink in blocks: one write per record would cost a stream write and a zlib job each
   let block: Outcome[] = [];
   const write = async (force: boolean) => {
@@ -68,10 +70,8 @@ export async function routeRun(r: RouteInput): Promise<RouteResult> {
     block.push(x);
     if (x.annotation.decision === 'quarantine') return;
     effects.apply({ kind: 'ledger', note: { hash: internalsOf(x)!.features!.exactHash, run: r.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' } });
-    if (x.annotation.decision === 'accept') {
-      const s = seqById.get(x.id);
-      if (s !== undefined) accepted.add(s);
-    }
+    const s = seqOf.take(x.id);
+    if (x.annotation.decision === 'accept' && s !== undefined) accepted.add(s);
     for (const k of HIST_METRICS) {
       const v = x.annotation.diversity[k];
       if (typeof v === 'number') (diversityHist[k] ??= new Array(10).fill(0))[Math.max(0, Math.min(9, Math.floor(k === 'compression_ratio' ? v : v * 10)))]!++;
@@ -88,7 +88,7 @@ export async function routeRun(r: RouteInput): Promise<RouteResult> {
       const outs: Outcome[] = [];
       if (p.kind === 'q') core.decide(p, outs, null);
       else {
-        seqById.set(p.id, s);
+        seqOf.register(p.id, s);
         core.decide(p as Prepared, outs, dupFor(clusters, s), clusters.reuse.has(s) ? ['synthetic_reuse'] : undefined);
       }
       for (const x of outs) onOutcome(x, i);
