@@ -14,7 +14,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { SynthfilterError } from '../errors.js';
-import { regroup, type Clusters } from '../stage/batch/cluster.js';
+import { numberedRecords, regroup, type Clusters } from '../stage/batch/cluster.js';
 import type { DedupStep } from '../stage/batch/dedup-step.js';
 import { SeqSet } from '../stage/batch/seq-set.js';
 import type { Loss } from '../stage/batch/tonight-graph.js';
@@ -75,29 +75,24 @@ export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): 
       const kept: number[] = [];
       const lost = new Map<number, Loss>();
       let seq = 0;
-      for (let i = 0; i < source.fileCount; i++) {
-        for await (const p of source.records(i, true)) {
-          stop.check();
-          const s = seq++;
-          p.seq = s;
-          if (p.kind !== 's') continue;
-          recordIds.add(s, p.id);
-          const at = s * VERDICT_WIDTH;
-          const status = v[at + 1]!;
-          const ref = v[at + 2]!;
-          const similarity = wordsSim(v, at + 3);
-          if (status === VERDICT.NONE) out.reuse.add(s);
-          else if (status === VERDICT.EXACT_HISTORY || status === VERDICT.NEAR_HISTORY) out.dupOf.set(s, { kind: status === VERDICT.EXACT_HISTORY ? 'exact' : 'near', of: ids.idOf(ref), similarity });
-          else if (status === VERDICT.EXACT || status === VERDICT.NEAR) lost.set(s, { kept: ref, kind: status === VERDICT.EXACT ? 'exact' : 'near', similarity });
-          else if (status === VERDICT.KEPT && named.has(s)) {
-            // routing names a kept record as its losers' duplicate: the only members it reads (dupFor); a kept
-            // record that no record lost to is no cluster and needs no entry
-            kept.push(s);
-            out.members[s] = { seq: s, id: p.id, label: labelOf(p.origin, p.record), length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
-          }
+      for await (const p of numberedRecords(source, stop, out.errors)) {
+        seq = p.seq + 1;
+        if (p.kind !== 's') continue;
+        const s = p.seq;
+        recordIds.add(s, p.id);
+        const at = s * VERDICT_WIDTH;
+        const status = v[at + 1]!;
+        const ref = v[at + 2]!;
+        const similarity = wordsSim(v, at + 3);
+        if (status === VERDICT.NONE) out.reuse.add(s);
+        else if (status === VERDICT.EXACT_HISTORY || status === VERDICT.NEAR_HISTORY) out.dupOf.set(s, { kind: status === VERDICT.EXACT_HISTORY ? 'exact' : 'near', of: ids.idOf(ref), similarity });
+        else if (status === VERDICT.EXACT || status === VERDICT.NEAR) lost.set(s, { kept: ref, kind: status === VERDICT.EXACT ? 'exact' : 'near', similarity });
+        else if (status === VERDICT.KEPT && named.has(s)) {
+          // routing names a kept record as its losers' duplicate: the only members it reads (dupFor); a kept
+          // record that no record lost to is no cluster and needs no entry
+          kept.push(s);
+          out.members[s] = { seq: s, id: p.id, label: labelOf(p.origin, p.record), length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
         }
-        const res = await source.fileDone(i);
-        if (res.error) out.errors.push(res.error);
       }
       if (seq !== count) throw new SynthfilterError('E_STATE', `clean: the night ${plan.runId} has ${seq} records but its cluster task gave ${count} verdicts (${join(work, 'verdicts')})`);
       regroup(out, { kept, lost });

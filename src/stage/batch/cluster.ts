@@ -97,6 +97,21 @@ export interface RecordSource {
   fileDone(i: number): Promise<{ error: string | null }>;
 }
 
+/** The night's records in input order over every file, each given its seq (0, 1, ...); a file's read error joins
+ * `errors` once the file is read. Records stay in the source's cache for the route pass. */
+export async function* numberedRecords(source: RecordSource, stop: StopWatch, errors: string[]): AsyncGenerator<Prepared> {
+  let seq = 0;
+  for (let i = 0; i < source.fileCount; i++) {
+    for await (const p of source.records(i, true)) {
+      stop.check();
+      p.seq = seq++;
+      yield p;
+    }
+    const res = await source.fileDone(i);
+    if (res.error) errors.push(res.error);
+  }
+}
+
 export interface ClusterInput {
   source: RecordSource;
   backend: StateBackend;
@@ -208,22 +223,15 @@ export async function dedupRun(c: ClusterInput): Promise<Clusters> {
     queue.push({ seqs, items, verdicts });
     while (queue.length >= c.inFlight) await links.apply(queue.shift()!);
   };
-  let seq = 0;
-  for (let i = 0; i < source.fileCount; i++) {
-    for await (const p of source.records(i, true)) {
-      stop.check();
-      const s = seq++;
-      p.seq = s;
-      if (p.kind !== 's') continue;
-      const label = c.labelOf(p.origin, p.record);
-      members[s] = { seq: s, id: p.id, label, length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
-      if (label === 'synthetic') batch.synthetic.push(batch.seqs.length);
-      batch.seqs.push(s);
-      batch.items.push({ id: p.id, features: p.features, insert: members[s]!.clean });
-      if (batch.seqs.length >= c.batchSize) await flush();
-    }
-    const res = await source.fileDone(i);
-    if (res.error) out.errors.push(res.error);
+  for await (const p of numberedRecords(source, stop, out.errors)) {
+    if (p.kind !== 's') continue;
+    const s = p.seq;
+    const label = c.labelOf(p.origin, p.record);
+    members[s] = { seq: s, id: p.id, label, length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
+    if (label === 'synthetic') batch.synthetic.push(batch.seqs.length);
+    batch.seqs.push(s);
+    batch.items.push({ id: p.id, features: p.features, insert: members[s]!.clean });
+    if (batch.seqs.length >= c.batchSize) await flush();
   }
   await flush();
   while (queue.length) await links.apply(queue.shift()!);
