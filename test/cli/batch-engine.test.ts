@@ -7,14 +7,13 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { resolveConfig } from '../../src/config/index.js';
 import { FilterCore } from '../../src/stage/core.js';
 import { cleanAsTasks } from '../../src/scale/clean-tasks.js';
-import { BIN, CORE_ONLY_FLAGS, fakeText, jsonl, runCli, tmp, type RunOut } from '../helpers.js';
+import { CORE_ONLY_FLAGS, fakeText, jsonl, runCli, tmp } from '../helpers.js';
+import { assertSame, claimsOf, killRankAndRestart, published, ranks } from './night-helpers.js';
 
 /** A planted corpus over `files` files: originals (80-110 words), near copies (one or two words changed, some
  * with words appended), exact copies; every record declares a source (`src`: human or gpt). */
@@ -45,44 +44,12 @@ const FLAGS = [...CORE_ONLY_FLAGS, '--set', 'origin.declared.field=src', '--set'
 const BATCH = ['--set', 'dedup.engine=batch'];
 const clean = (inp: string, out: string, state: string, ...extra: string[]) => ['clean', '--in', inp, '--out', out, '--state', state, ...FLAGS, ...extra];
 
-/** The published output, shards decompressed and start times blanked, as one comparable object. */
-function published(out: string): Record<string, string> {
-  const files: Record<string, string> = {};
-  const walk = (dir: string, rel: string) => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const p = join(dir, e.name);
-      const r = `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(p, r);
-      else if (e.name.endsWith('.gz')) files[r] = gunzipSync(readFileSync(p)).toString('utf8');
-      else files[r] = readFileSync(p, 'utf8').replace(/"started_?[aA]t":\s*"[^"]*"/g, '"startedAt":"-"').replace(/started [0-9T:.\-Z]+/g, 'started -');
-    }
-  };
-  walk(out, '');
-  return files;
-}
-
-function assertSame(got: Record<string, string>, want: Record<string, string>, what: string): void {
-  assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), what);
-  for (const k of Object.keys(want)) assert.equal(got[k], want[k], `${what}: ${k}`);
-}
-
 /** Records of the published output's shards (kept) or rejects, with their annotation when written. */
 function recordsOf(out: string, kind: 'shard' | 'rejects'): Array<{ id: string; text: string; synthfilter?: { reasons?: string[]; dup?: { of: string | null } } }> {
   const files = published(out);
   const keys = Object.keys(files).filter((k) => (kind === 'shard' ? /\/shard-[^/]*$/.test(k) : k.includes('/rejects/')));
   return keys.flatMap((k) => files[k]!.split('\n').filter(Boolean).map((l) => JSON.parse(l)));
 }
-
-function startRank(args: string[], env: NodeJS.ProcessEnv = {}): { p: ChildProcess; done: Promise<RunOut> } {
-  const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  p.stdout!.setEncoding('utf8').on('data', (x) => (stdout += x));
-  p.stderr!.setEncoding('utf8').on('data', (x) => (stderr += x));
-  return { p, done: new Promise((r) => p.on('close', (code, signal) => r({ code, signal, stdout, stderr }))) };
-}
-
-const ranks = (n: number, base: string[]) => Promise.all(Array.from({ length: n }, (_, r) => startRank([...base, '--world-size', String(n), '--rank', String(r)]).done));
 
 /** Pairs of kept records whose shingle sets (the stage's own featuriser) have Jaccard >= 0.8: brute force over
  * the pairs that share a shingle. */
@@ -198,24 +165,8 @@ test('batch engine: kill -9 of a rank mid-night, then restarting it, publishes t
   const want = published(join(d, 'ref'));
   const [out, state] = [join(d, 'out'), join(d, 'state')];
   const base = clean(inp, out, state, ...BATCH, '--world-size', '2');
-  const r0 = startRank([...base, '--rank', '0']);
-  const r1 = startRank([...base, '--rank', '1']);
   // kill rank 1 once it holds a band task (or, at the latest, after 5 s)
-  const t0 = Date.now();
-  const inBands = () => {
-    const g = join(state, 'tasks', 'g0', 'claims');
-    return existsSync(g) && readdirSync(g).some((x) => /^(bands|reduce|cluster)/.test(x));
-  };
-  while (!inBands() && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
-  const during = inBands();
-  r1.p.kill('SIGKILL');
-  const killed = await r1.done;
-  assert.equal(killed.signal, 'SIGKILL');
-  const again = await startRank([...base, '--rank', '1']).done;
-  const first = await r0.done;
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal(again.code, 0, again.stderr);
-  assertSame(published(out), want, 'after kill -9 and restart');
+  const during = await killRankAndRestart(base, out, want, () => claimsOf(state).some((x) => /^(bands|reduce|cluster)/.test(x)), 5000);
   assert.ok(during, 'the kill came while the band tasks ran');
 });
 

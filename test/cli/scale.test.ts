@@ -5,11 +5,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { BIN, blankStartTimes, CORE_ONLY_FLAGS, fakeText, jsonl, readTree, runCli, tmp, type RunOut } from '../helpers.js';
+import { CORE_ONLY_FLAGS, fakeText, jsonl, runCli, tmp } from '../helpers.js';
+import { assertSame, claimsOf, killRankAndRestart, published, ranks, startRank } from './night-helpers.js';
 
 /** Four input files with exact and near duplicates across them, and one bad line. */
 function corpus(d: string, rows = 400): string {
@@ -23,30 +22,6 @@ function corpus(d: string, rows = 400): string {
     writeFileSync(join(inp, `part-${f}.jsonl`), jsonl(data) + (f === 1 ? 'not json\n' : ''));
   }
   return inp;
-}
-
-/** The published output, shards decompressed and start times blanked, as one comparable object. */
-function published(out: string): Record<string, string> {
-  return readTree(out, '', (p, name) => (name.endsWith('.gz') ? gunzipSync(readFileSync(p)).toString('utf8') : blankStartTimes(readFileSync(p, 'utf8'))));
-}
-
-function assertSame(got: Record<string, string>, want: Record<string, string>, what: string): void {
-  assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), what);
-  for (const k of Object.keys(want)) assert.equal(got[k], want[k], `${what}: ${k}`);
-}
-
-/** Start one rank; resolves with its result when it ends. */
-function startRank(args: string[], env: NodeJS.ProcessEnv = {}): { p: ChildProcess; done: Promise<RunOut> } {
-  const p = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  p.stdout!.setEncoding('utf8').on('data', (x) => (stdout += x));
-  p.stderr!.setEncoding('utf8').on('data', (x) => (stderr += x));
-  return { p, done: new Promise((r) => p.on('close', (code, signal) => r({ code, signal, stdout, stderr }))) };
-}
-
-async function ranks(n: number, base: string[], env: NodeJS.ProcessEnv = {}): Promise<RunOut[]> {
-  return Promise.all(Array.from({ length: n }, (_, r) => startRank([...base, '--world-size', String(n), '--rank', String(r)], env).done));
 }
 
 const clean = (inp: string, out: string, state: string, ...extra: string[]) => ['clean', '--in', inp, '--out', out, '--state', state, ...CORE_ONLY_FLAGS, ...extra];
@@ -86,23 +61,8 @@ test('scale: kill -9 of a rank mid-night, then restarting it, publishes the same
   const want = published(join(d, 'ref'));
   const [out, state] = [join(d, 'out'), join(d, 'state')];
   const base = clean(inp, out, state, '--world-size', '2');
-  const r0 = startRank([...base, '--rank', '0']);
-  const r1 = startRank([...base, '--rank', '1']);
   // kill rank 1 as soon as it holds a task (or, at the latest, after 1.5 s)
-  const t0 = Date.now();
-  const claims = () => {
-    const g = join(state, 'tasks', 'g0', 'claims');
-    return existsSync(g) ? readdirSync(g).length : 0;
-  };
-  while (claims() === 0 && Date.now() - t0 < 1500) await new Promise((r) => setTimeout(r, 10));
-  r1.p.kill('SIGKILL');
-  const killed = await r1.done;
-  assert.equal(killed.signal, 'SIGKILL');
-  const again = await startRank([...base, '--rank', '1']).done;
-  const first = await r0.done;
-  assert.equal(first.code, 0, first.stderr);
-  assert.equal(again.code, 0, again.stderr);
-  assertSame(published(out), want, 'after kill -9 and restart');
+  await killRankAndRestart(base, out, want, () => claimsOf(state).length > 0, 1500);
 });
 
 test('scale: a rank with another config exits 2; a full disk exits 4 with nothing published', async () => {
