@@ -31,7 +31,7 @@ import { RecordIds } from './record-ids.js';
 export const FAN_IN = 4;
 
 /** History ids -> record ids, one run set's ids.json loaded when first asked for. */
-class HistoryIds {
+export class HistoryIds {
   private readonly sets: RunSet[];
   private readonly loaded = new Map<string, string[] | null>();
   constructor(dir: string, below: number) {

@@ -33,10 +33,17 @@ import { engineOf, memoryBytesOf } from './memory.js';
 import type { Log, NightSpec } from './night.js';
 import type { NightPlan } from './plan-file.js';
 import type { TaskStore } from './store.js';
+import { stagingDir } from '../stage/clean-paths.js';
+import { routeDir, readSummary } from './route/route-outputs.js';
+import { routeTask } from './route/route-task.js';
+import { writeTask } from './route/write-task.js';
+import { verdictIds } from './verdict-ids.js';
 
 export const BANDS = 'bands:';
 export const REDUCE = 'reduce:';
 export const CLUSTER = 'cluster';
+export const ROUTE = 'route';
+export const WRITE = 'write:';
 /** band groups (reduce tasks) at most */
 const MAX_GROUPS = 4;
 
@@ -48,7 +55,7 @@ const LABEL_RANK: Record<OriginLabel, number> = { human: 2, unknown: 1, syntheti
 /** Does this config run the night's dedup as band tasks? (dedup off: nothing to shuffle, the night is map + finish) */
 export const isBatchNight = (cfg: Config): boolean => engineOf(cfg) === 'batch' && cfg.dedup.enabled;
 
-export const isBatchTask = (task: string): boolean => task.startsWith(BANDS) || task.startsWith(REDUCE) || task === CLUSTER;
+export const isBatchTask = (task: string): boolean => task.startsWith(BANDS) || task.startsWith(REDUCE) || task === CLUSTER || task === ROUTE || task.startsWith(WRITE);
 
 export function bandParams(cfg: Config): BandParams {
   const dc = dedupConfigOf(cfg);
@@ -61,12 +68,40 @@ export const partNames = (plan: NightPlan): Array<{ file: number; name: string }
 /** The batch engine's phases between the map tasks and the finish. */
 export function batchPhases(plan: NightPlan, cfg: Config): string[][] {
   const groups = bandParams(cfg).groups;
-  return [partNames(plan).map((p) => `${BANDS}${p.name}`), Array.from({ length: groups }, (_, g) => `${REDUCE}${g}`), [CLUSTER]];
+  const parts = partNames(plan);
+  return [parts.map((p) => `${BANDS}${p.name}`), Array.from({ length: groups }, (_, g) => `${REDUCE}${g}`), [CLUSTER], [ROUTE], parts.map((p) => `${WRITE}${p.name}`)];
+}
+
+/** A part of the night with its first seq and record count. */
+export interface PartSeqs {
+  file: number;
+  name: string;
+  base: number;
+  count: number;
+}
+
+/** Every part's first seq and record count (0 after a part of its file that hit a read error: the file's records
+ * end there, as the finish reads them), from the map tasks' done markers. */
+export function partSeqs(plan: NightPlan, store: TaskStore, dir: string): PartSeqs[] {
+  let base = 0;
+  let cutFile = -1;
+  return partNames(plan).map((p) => {
+    const d = store.read(`${dir}/done/map:${p.name}`);
+    if (d === null) throw new SynthfilterError('E_STATE', `clean: the night ${plan.runId}: map task ${p.name} has no done marker`);
+    const m = JSON.parse(d) as { items: number; error: string | null };
+    const count = p.file === cutFile ? 0 : m.items;
+    const out = { file: p.file, name: p.name, base, count };
+    base += count;
+    if (m.error && p.file !== cutFile) cutFile = p.file;
+    return out;
+  });
 }
 
 /** Where a night's band files live, and the history. */
 export const bandsWorkDir = (stateDir: string, nightDir: string): string => join(stateDir, 'tasks', nightDir, 'bands');
 export const historyDir = (stateDir: string): string => join(stateDir, 'bands');
+/** The route task's outputs (route-outputs.ts). */
+export const routeWorkDir = (stateDir: string, nightDir: string): string => routeDir(join(stateDir, 'tasks', nightDir));
 
 /**
  * Test hook (inert unless set): SYNTHFILTER_TEST_FAIL_TASK=<task id> ("reduce:1", "cluster", "bands:000000-0000")
@@ -100,24 +135,15 @@ export class BatchTasks {
     if (task.startsWith(BANDS)) return await this.bands(task.slice(BANDS.length), stop);
     if (task.startsWith(REDUCE)) return this.reduce(Number(task.slice(REDUCE.length)));
     if (task === CLUSTER) return await this.cluster();
+    if (task === ROUTE) return await this.route(stop);
+    if (task.startsWith(WRITE)) return await this.write(task.slice(WRITE.length), stop);
     throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no task "${task}"`);
   }
 
-  /** The first seq of part `name` and its record count (0 after a part of its file that hit a read error: the
-   * file's records end there, as the finish reads them). */
   private seqOf(name: string): { base: number; count: number } {
-    let base = 0;
-    let cutFile = -1;
-    for (const p of partNames(this.plan)) {
-      const d = this.store.read(`${this.dir}/done/map:${p.name}`);
-      if (d === null) throw new SynthfilterError('E_STATE', `clean: the night ${this.plan.runId}: map task ${p.name} has no done marker`);
-      const m = JSON.parse(d) as { items: number; error: string | null };
-      const count = p.file === cutFile ? 0 : m.items;
-      if (p.name === name) return { base, count };
-      base += count;
-      if (m.error && p.file !== cutFile) cutFile = p.file;
-    }
-    throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no part "${name}"`);
+    const p = partSeqs(this.plan, this.store, this.dir).find((x) => x.name === name);
+    if (!p) throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no part "${name}"`);
+    return p;
   }
 
   private async bands(name: string, stop: StopWatch): Promise<Record<string, unknown>> {
@@ -219,6 +245,30 @@ export class BatchTasks {
     const r = clusterNight({ count, node, clean, labelRank, length, keep, pairs, exact, out: join(this.work, 'verdicts'), memoryBytes: this.memoryBytes });
     this.log(`cluster task: ${count} records, ${r.kept} kept, ${r.exact + r.near} duplicates of tonight, ${r.history} of earlier nights, ${reused.length} synthetic reuses (memory budget ${this.memoryBytes} bytes)`, { run: this.plan.runId, task: CLUSTER, memoryBytes: this.memoryBytes });
     return { records: count, reused: reused.length, ...r };
+  }
+
+  private async route(stop: StopWatch): Promise<Record<string, unknown>> {
+    const out = routeWorkDir(this.spec.stateDir, this.dir);
+    rmSync(out, { recursive: true, force: true });
+    const ids = await verdictIds(this.spec, this.plan, this.store, this.dir, join(this.work, 'verdicts'));
+    try {
+      const r = await routeTask({ spec: this.spec, plan: this.plan, verdicts: join(this.work, 'verdicts'), out, ids, stop, log: this.log });
+      this.log(`route task: ${r.records} records into ${r.dests.length} output files`, { run: this.plan.runId, task: ROUTE });
+      return { records: r.records, files: r.dests.length };
+    } finally {
+      ids.close();
+    }
+  }
+
+  /** The output files whose first record is in part `name` (each file is written by one task). */
+  private async write(name: string, stop: StopWatch): Promise<Record<string, unknown>> {
+    const parts = partSeqs(this.plan, this.store, this.dir);
+    const part = parts.find((p) => p.name === name);
+    if (!part) throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no task "${WRITE}${name}"`);
+    const dir = routeWorkDir(this.spec.stateDir, this.dir);
+    const dests = readSummary(dir).dests.filter((d) => d.minSeq >= part.base && d.minSeq < part.base + part.count);
+    const files = await writeTask({ cfg: this.spec.cfg, dests, parts, spoolDir: join(this.spec.stateDir, 'work', this.plan.runId), routeDir: dir, staging: stagingDir(this.spec.outDir, this.plan.runId), stop });
+    return { files };
   }
 
   /** Synthetic records the provenance ledger saw emitted `route.maxSyntheticReuse` times (read from the committed

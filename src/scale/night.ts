@@ -28,8 +28,10 @@ import { quarantinePart, scorePart, type MapPart } from './map-task.js';
 import { checkJoin, configHash, derivedRunId, parsePlan, partsOfFiles, type NightPlan } from './plan-file.js';
 import { FolderStore, type TaskStore } from './store.js';
 import { Claims } from './claims.js';
-import { BatchTasks, batchPhases, isBatchNight, isBatchTask } from './batch-tasks.js';
-import { batchDedup } from './batch-finish.js';
+import { BatchTasks, batchPhases, isBatchNight, isBatchTask, routeWorkDir, WRITE } from './batch-tasks.js';
+import { publishAndCommit } from './route/publish-commit.js';
+import type { WrittenFile } from './route/write-task.js';
+import { acceptedIdsOf } from './verdict-ids.js';
 
 /** A logger as the stage takes it (stderr only). */
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;
@@ -260,8 +262,7 @@ export class TaskNight implements Night {
       return;
     }
     if (taskId === FINISH) {
-      const dedup = isBatchNight(this.spec.cfg) ? batchDedup(this.spec, this.plan, this.dir) : undefined;
-      const r = await finishNight(this.spec, this.plan, stop, this.log, this.opts.onPhase, dedup);
+      const r = isBatchNight(this.spec.cfg) ? await this.publishBatch(stop) : await finishNight(this.spec, this.plan, stop, this.log, this.opts.onPhase);
       this.store.write(`${this.dir}/published.json`, JSON.stringify(r));
       this.dropOlderNights();
       return;
@@ -270,6 +271,18 @@ export class TaskNight implements Night {
     const scorer = { pool: this.opts.pool ?? null, core: () => (this.core ??= new FilterCore(this.spec.cfg)) };
     const r = await scorePart(this.spec.cfg, part, this.plan.lanes, scorer, stop);
     this.store.write(`${this.dir}/done/${taskId}`, JSON.stringify({ items: r.items, error: r.error } satisfies MapDone));
+  }
+
+  /** The batch engine's finish: publish what the write tasks wrote, then commit (route/publish-commit.ts). */
+  private async publishBatch(stop: StopWatch): Promise<PublishedNight> {
+    const written = this.phases.flat().filter((t) => t.startsWith(WRITE)).flatMap((t) => {
+      const d = this.store.read(`${this.dir}/done/${t}`);
+      if (d === null) throw new SynthfilterError('E_STATE', `clean: the night ${this.runId}: task ${t} has no done marker`);
+      return (JSON.parse(d) as { files: WrittenFile[] }).files;
+    });
+    const { spec, plan } = this;
+    const acceptedIds = (accepted: Uint8Array) => acceptedIdsOf(spec, plan, this.store, this.dir, accepted);
+    return await publishAndCommit({ spec, plan, nightDir: this.dir, routeDir: routeWorkDir(spec.stateDir, this.dir), written, acceptedIds, stop, log: this.log, onPhase: this.opts.onPhase });
   }
 
   async giveUp(taskId: string, reason: string): Promise<void> {

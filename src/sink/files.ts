@@ -228,6 +228,9 @@ export interface SinkOptions {
   sideMaxRecords: number;
   /** dotted path of the stratum field for per-shard counts */
   stratumField?: string | null;
+  /** the index of the first rejects/quarantine file (a sink that writes one side file of a night: the batch
+   * engine's write tasks) */
+  firstSide?: number;
 }
 
 /**
@@ -245,7 +248,7 @@ export class DirectorySink {
   private shardStrata: Record<string, number> = {};
   private shardHist: number[] = new Array(10).fill(0);
   private side: Record<'reject' | 'quarantine', AtomicFile | null> = { reject: null, quarantine: null };
-  private sideIdx = { reject: 0, quarantine: 0 };
+  private sideIdx: Record<'reject' | 'quarantine', number>;
   private readonly ext: string;
 
   constructor(readonly dir: string, private readonly o: SinkOptions) {
@@ -255,6 +258,7 @@ export class DirectorySink {
       throw new SynthfilterError('E_OUTPUT', `cannot create output folder ${dir}: ${(e as Error).message}`, dir);
     }
     this.ext = o.gzip ? '.jsonl.gz' : '.jsonl';
+    this.sideIdx = { reject: o.firstSide ?? 0, quarantine: o.firstSide ?? 0 };
   }
 
   private async closeShard(): Promise<void> {

@@ -84,14 +84,19 @@ export function assertOutputFree(outDir: string, runId: string, remedy = 'choose
  * before the commit) is removed so the run redoes it; one of any other run is refused. Its staging folder goes.
  */
 export function reclaimOwnOutput(f: CleanFolders, run: PendingRun): void {
-  const final = finalDir(f.outDir, run.runId);
-  if (exists(final)) {
-    const m = publishedBy(final);
-    const ours = m !== null && m.run_id === run.runId && m.started_at === run.startedAt && m.config_fingerprint === run.fingerprint;
-    if (!ours) assertOutputFree(f.outDir, run.runId, `the pending run ${run.runId} publishes there: move that folder away and rerun`); // throws
-    removeContained(final, cleanRoots(f));
-  }
+  if (publishedByThisRun(f, run)) removeContained(finalDir(f.outDir, run.runId), cleanRoots(f));
   removeContained(stagingDir(f.outDir, run.runId), cleanRoots(f));
+}
+
+/** Did this pending run publish OUT/<run-id>/ already (a crash after publishing, before the commit)? A folder there
+ * that another run published is refused (E_OUTPUT). */
+export function publishedByThisRun(f: CleanFolders, run: PendingRun): boolean {
+  const final = finalDir(f.outDir, run.runId);
+  if (!exists(final)) return false;
+  const m = publishedBy(final);
+  const ours = m !== null && m.run_id === run.runId && m.started_at === run.startedAt && m.config_fingerprint === run.fingerprint;
+  if (!ours) assertOutputFree(f.outDir, run.runId, `the pending run ${run.runId} publishes there: move that folder away and rerun`); // throws
+  return true;
 }
 
 /** The manifest of a run stopped by a signal: in its staging folder, never published. Returns its path. */

@@ -41,7 +41,7 @@ import { planRun } from './batch/plan.js';
 import { partsOf, ScoredParts } from './batch/score-parts.js';
 import { indexDedup, type DedupStep } from './batch/dedup-step.js';
 import { openSink, routeRun } from './batch/route.js';
-import { buildManifest } from './batch/manifest.js';
+import { buildManifest, sizeHistogram } from './batch/manifest.js';
 import { publishRun } from './batch/publish.js';
 import { NightStats } from '../report/collect.js';
 import { commitRun } from './batch/commit.js';
@@ -232,7 +232,7 @@ export async function runNight(o: CleanOptions, backend: StateBackend, fp: strin
   // publishing is the last point a stop is taken (after it, the run finishes: publishing and committing are short
   // and must not be cut in two)
   stop.check();
-  const { summary, report, warnings } = buildManifest({ run, cfg, fingerprint: fp, stats: core.stats, sink: u.sink, history: started.history, clusterSizes: clusters.sizes, diversityHist: routed.diversityHist, errors: clusters.errors });
+  const { summary, report, warnings } = buildManifest({ run, cfg, fingerprint: fp, stats: core.stats, sink: u.sink, history: started.history, clusterSizes: sizeHistogram(clusters.sizes), diversityHist: routed.diversityHist, errors: clusters.errors });
   night.historyDuplicates = clusters.dupOf.size;
   const final = publishRun({ outDir: o.outDir, runId: run.runId, report, roots: cleanRoots(o), night, stateDir: o.stateDir });
   phase('published');

@@ -181,6 +181,45 @@ export class ShareTracker {
   toJSON(): ShareReport {
     return this.report();
   }
+
+  /** The running counts, to carry them to another process (`restoreSaved` on a new tracker of the same config). */
+  saved(): SavedShare {
+    return {
+      input: this.input.toJSON(),
+      accepted: this.accepted.toJSON(),
+      shards: [...this.shards].map(([name, acc]) => [name, acc.toJSON()]),
+      records: this.records,
+      undeclared: this.undeclared,
+      abstained: { ...this.abstained },
+      provenanceInvalid: this.provenanceInvalid,
+    };
+  }
+
+  /** Add saved counts to this tracker (a new tracker then equals the one that saved them). */
+  restoreSaved(s: SavedShare): void {
+    this.input.merge(ShareAccumulator.fromJSON(this.params, s.input));
+    this.accepted.merge(ShareAccumulator.fromJSON(this.params, s.accepted));
+    for (const [name, j] of s.shards) {
+      let acc = this.shards.get(name);
+      if (!acc) this.shards.set(name, (acc = new ShareAccumulator(this.params)));
+      acc.merge(ShareAccumulator.fromJSON(this.params, j));
+    }
+    this.records += s.records;
+    this.undeclared += s.undeclared;
+    this.provenanceInvalid += s.provenanceInvalid;
+    for (const [k, n] of Object.entries(s.abstained)) this.abstained[k] = (this.abstained[k] ?? 0) + n;
+  }
+}
+
+/** A tracker's running counts as JSON (ShareTracker.saved). */
+export interface SavedShare {
+  input: unknown;
+  accepted: unknown;
+  shards: Array<[string, unknown]>;
+  records: number;
+  undeclared: number;
+  abstained: Record<string, number>;
+  provenanceInvalid: number;
 }
 
 /**

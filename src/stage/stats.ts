@@ -4,7 +4,7 @@
  * partitions, machines), with no special case.
  */
 import type { Annotation, JsonRecord, OriginLabel } from '../types.js';
-import { ShareTracker } from './share.js';
+import { ShareTracker, type SavedShare } from './share.js';
 
 export interface Stats {
   seen: number;
@@ -87,4 +87,19 @@ export function mergeStats(a: Stats, b: Stats): Stats {
   m.tail = { seen: a.tail.seen + b.tail.seen, accepted: a.tail.accepted + b.tail.accepted, hard: a.tail.hard + b.tail.hard };
   m.syntheticShare = a.syntheticShare.merge(b.syntheticShare);
   return m;
+}
+
+/** Stats as JSON, to carry them to another process (the batch engine's route task to its finish). */
+export type SavedStats = Omit<Stats, 'syntheticShare'> & { syntheticShare: SavedShare };
+
+export function savedStats(s: Stats): SavedStats {
+  return { ...structuredClone({ ...s, syntheticShare: null }), syntheticShare: s.syntheticShare.saved() };
+}
+
+/** Saved stats into `into` (fresh stats whose tracker has the run's config): every count restored. */
+export function restoreStats(into: Stats, s: SavedStats): Stats {
+  const { syntheticShare, ...counts } = s;
+  Object.assign(into, structuredClone(counts));
+  into.syntheticShare.restoreSaved(syntheticShare);
+  return into;
 }

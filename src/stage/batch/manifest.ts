@@ -30,11 +30,11 @@ export interface ManifestInput {
   fingerprint: string;
   stats: Stats;
   /** the closed sink (its shards, rejects and quarantine files) */
-  sink: DirectorySink;
+  sink: Pick<DirectorySink, 'shards' | 'rejects' | 'quarantine'>;
   /** earlier nights' summaries */
   history: RunSummary[];
-  /** cluster root -> size */
-  clusterSizes: ReadonlyMap<number, number>;
+  /** cluster size -> clusters of that size (sizeHistogram) */
+  clusterSizes: Record<string, number>;
   diversityHist: Record<string, number[]>;
   errors: string[];
 }
@@ -43,6 +43,13 @@ export interface NightManifest {
   summary: RunSummary;
   report: NightReport;
   warnings: RunWarning[];
+}
+
+/** cluster root -> size, as the report counts it: size -> clusters of that size */
+export function sizeHistogram(sizes: ReadonlyMap<number, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const n of sizes.values()) out[String(n)] = (out[String(n)] ?? 0) + 1;
+  return out;
 }
 
 export function buildManifest(m: ManifestInput): NightManifest {
@@ -65,8 +72,6 @@ export function buildManifest(m: ManifestInput): NightManifest {
     reasons: st.reasons,
     synthetic_share_estimate: est ? { input: est.input, accepted: est.accepted, undeclared: est.undeclared } : null,
   };
-  const clusterSizes: Record<string, number> = {};
-  for (const n of m.clusterSizes.values()) clusterSizes[String(n)] = (clusterSizes[String(n)] ?? 0) + 1;
   const report: NightReport = {
     version: VERSION,
     run_id: run.runId,
@@ -89,7 +94,7 @@ export function buildManifest(m: ManifestInput): NightManifest {
     p_ai_hist: st.pAiHist,
     diversity_hist: m.diversityHist,
     tail: { ...st.tail, retention: tailRetention(st) },
-    cluster_sizes: clusterSizes,
+    cluster_sizes: m.clusterSizes,
     history: [...m.history, summary],
     errors: m.errors,
     config: reportConfig(cfg),

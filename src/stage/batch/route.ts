@@ -47,6 +47,14 @@ export interface RouteResult {
 
 const HIST_METRICS = ['mattr', 'distinct_2', 'compression_ratio'];
 
+/** Count a routed (non-quarantined) record in the per-metric diversity histograms. */
+export function countDiversity(hist: Record<string, number[]>, x: Outcome): void {
+  for (const k of HIST_METRICS) {
+    const v = x.annotation.diversity[k];
+    if (typeof v === 'number') (hist[k] ??= new Array(10).fill(0))[Math.max(0, Math.min(9, Math.floor(k === 'compression_ratio' ? v : v * 10)))]!++;
+  }
+}
+
 /** Route every record in input order and write the outcomes (the sink is closed at the end). */
 export async function routeRun(r: RouteInput): Promise<RouteResult> {
   const { core, clusters, sink, effects, stop } = r;
@@ -72,10 +80,7 @@ export async function routeRun(r: RouteInput): Promise<RouteResult> {
     effects.apply({ kind: 'ledger', note: { hash: internalsOf(x)!.features!.exactHash, run: r.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' } });
     const s = seqOf.take(x.id);
     if (x.annotation.decision === 'accept' && s !== undefined) accepted.add(s);
-    for (const k of HIST_METRICS) {
-      const v = x.annotation.diversity[k];
-      if (typeof v === 'number') (diversityHist[k] ??= new Array(10).fill(0))[Math.max(0, Math.min(9, Math.floor(k === 'compression_ratio' ? v : v * 10)))]!++;
-    }
+    countDiversity(diversityHist, x);
   };
   let seq = 0;
   const files = r.source.fileCount;
