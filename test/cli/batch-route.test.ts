@@ -1,0 +1,116 @@
+/**
+ * The batch engine's route and write tasks (docs/scale.md): the route task decides once, in input order; each
+ * output file is written by one `write:<part>` task; the finish publishes what they wrote. On input without
+ * duplicates the batch engine must publish exactly the shards, rejects and quarantine files the index engine
+ * publishes (same router, same decisions), also when the synthetic cap holds records back across shards; every
+ * file of the manifest is written by exactly one write task; a failing route or write task publishes nothing;
+ * kill -9 of a rank during the write tasks, then restarting it, publishes the same bytes.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CORE_ONLY_FLAGS, fakeText, runCli, tmp } from '../helpers.js';
+import { assertSame, claimsOf, killRankAndRestart, published, ranks } from './night-helpers.js';
+
+/** `n` distinct records over 3 files, a third declared synthetic, with a few lines that are not JSON. */
+function unique(dir: string, n: number, seed: number): void {
+  mkdirSync(dir, { recursive: true });
+  const per = Math.ceil(n / 3);
+  for (let f = 0; f < 3; f++) {
+    const lines: string[] = [];
+    for (let i = f * per; i < Math.min(n, (f + 1) * per); i++) {
+      if (i % 97 === 13) lines.push(`{"id": "bad${i}", "text": oops`);
+      else lines.push(JSON.stringify({ id: `u${i}`, text: fakeText(seed * 100000 + i, 60 + (i % 40)), src: i % 3 === 0 ? 'gpt' : 'human' }));
+    }
+    writeFileSync(join(dir, `part-${f}.jsonl`), lines.join('\n') + '\n');
+  }
+}
+
+/** Small shards and side files; a synthetic cap that holds synthetic records back for quota. */
+const FLAGS = [...CORE_ONLY_FLAGS, '--set', 'origin.declared.field=src', '--set', 'origin.declared.synthetic=["gpt"]', '--set', 'origin.declared.human=["human"]', '--set', 'route.maxSyntheticShare=0.2', '--set', 'output.shardMaxRecords=40', '--set', 'route.syntheticBuffer=30'];
+const BATCH = ['--set', 'dedup.engine=batch'];
+const clean = (inp: string, out: string, state: string, ...extra: string[]) => ['clean', '--in', inp, '--out', out, '--state', state, ...FLAGS, ...extra];
+
+/** The published data files (shards, rejects, quarantine), without the run folder's name. */
+function dataFiles(out: string): Record<string, string> {
+  const all = published(out);
+  return Object.fromEntries(Object.entries(all).filter(([k]) => /(shard-|rejects-|quarantine-)/.test(k)).map(([k, v]) => [k.replace(/^\/?run-[^/]*\//, ''), v]));
+}
+
+/** The files each write task of night g0 wrote, from the done markers. */
+function writtenByTask(state: string): Map<string, string[]> {
+  const done = join(state, 'tasks', 'g0', 'done');
+  const out = new Map<string, string[]>();
+  for (const t of readdirSync(done).filter((x) => x.startsWith('write'))) {
+    const m = JSON.parse(readFileSync(join(done, t), 'utf8')) as { files: Array<{ info: { file: string } }> };
+    out.set(t, m.files.map((f) => f.info.file));
+  }
+  return out;
+}
+
+test('batch engine route/write tasks: without duplicates, the same files as the index engine; each file written by one write task', async () => {
+  const d = tmp();
+  const inp = join(d, 'in');
+  unique(inp, 900, 3);
+  const idx = await runCli(clean(inp, join(d, 'oi'), join(d, 'si')));
+  assert.equal(idx.code, 0, idx.stderr);
+  const want = dataFiles(join(d, 'oi'));
+  const names = Object.keys(want);
+  assert.ok(names.filter((k) => k.startsWith('shard-')).length >= 10, `many shards (${names.join(' ')})`);
+  assert.ok(names.some((k) => k.startsWith('rejects/')) && names.some((k) => k.startsWith('quarantine/')), 'rejects and quarantine files');
+  const capped = want[names.find((k) => k.startsWith('rejects/'))!]!;
+  assert.match(capped, /synthetic_cap/, 'the cap rejected synthetic records');
+
+  const ref = await runCli(clean(inp, join(d, 'o1'), join(d, 's1'), ...BATCH, '--workers', '1'));
+  assert.equal(ref.code, 0, ref.stderr);
+  assertSame(dataFiles(join(d, 'o1')), want, 'batch engine vs index engine');
+  const manifest = JSON.parse(readFileSync(join(join(d, 'o1'), readdirSync(join(d, 'o1')).find((x) => x.startsWith('run-'))!, 'manifest.json'), 'utf8')) as { shards: Array<{ file: string }>; rejects: Array<{ file: string }>; quarantine: Array<{ file: string }> };
+  const listed = [...manifest.shards, ...manifest.rejects, ...manifest.quarantine].map((f) => f.file).sort();
+  assert.deepEqual(listed, Object.keys(want).sort(), 'the manifest lists every file');
+
+  const byTask = writtenByTask(join(d, 's1'));
+  const written = [...byTask.values()].flat();
+  assert.deepEqual([...written].sort(), listed, 'every file written by exactly one write task');
+  assert.ok([...byTask.values()].filter((f) => f.length > 0).length >= 2, `the files are spread over several write tasks (${[...byTask].map(([t, f]) => `${t}: ${f.length}`).join(', ')})`);
+
+  const w2 = await runCli(clean(inp, join(d, 'o2'), join(d, 's2'), ...BATCH, '--workers', '2'));
+  assert.equal(w2.code, 0, w2.stderr);
+  assertSame(published(join(d, 'o2')), published(join(d, 'o1')), '--workers 2');
+  const rs = await ranks(2, clean(inp, join(d, 'r2'), join(d, 'sr2'), ...BATCH));
+  rs.forEach((r, i) => assert.equal(r.code, 0, `rank ${i}: ${r.stderr}`));
+  assertSame(published(join(d, 'r2')), published(join(d, 'o1')), '2 ranks');
+  assert.ok(!existsSync(join(d, 's1', 'tasks', 'g0', 'route')), 'the route files go once the night commits');
+});
+
+test('batch engine: a route or write task that keeps failing publishes nothing; a rerun publishes', async () => {
+  const d = tmp();
+  const inp = join(d, 'in');
+  unique(inp, 300, 4);
+  const ref = await runCli(clean(inp, join(d, 'ref'), join(d, 'sref'), ...BATCH, '--workers', '1'));
+  assert.equal(ref.code, 0, ref.stderr);
+  for (const task of ['route', 'write:000000-0000']) {
+    const [out, state] = [join(d, `out-${task.replace(':', '-')}`), join(d, `state-${task.replace(':', '-')}`)];
+    const r = await runCli(clean(inp, out, state, ...BATCH, '--workers', '1'), '', { env: { SYNTHFILTER_TEST_FAIL_TASK: task } });
+    assert.equal(r.code, 6, r.stderr);
+    assert.match(r.stderr, new RegExp(`task ${task} failed 3 times.*nothing was published`));
+    const runs = existsSync(out) ? readdirSync(out).filter((x) => /^run-[0-9a-f]{16}$/.test(x)) : [];
+    assert.deepEqual(runs, [], `${task}: nothing published`);
+    const again = await runCli(clean(inp, out, state, ...BATCH, '--workers', '1'));
+    assert.equal(again.code, 0, again.stderr);
+    assertSame(dataFiles(out), dataFiles(join(d, 'ref')), `${task}: the rerun publishes the same files`);
+  }
+});
+
+test('batch engine: kill -9 of a rank during the write tasks, then restarting it, publishes the same output', async () => {
+  const d = tmp();
+  const inp = join(d, 'in');
+  unique(inp, 6000, 5);
+  const ref = await runCli(clean(inp, join(d, 'ref'), join(d, 'sref'), ...BATCH, '--workers', '1'));
+  assert.equal(ref.code, 0, ref.stderr);
+  const want = published(join(d, 'ref'));
+  const [out, state] = [join(d, 'out'), join(d, 'state')];
+  const base = clean(inp, out, state, ...BATCH, '--world-size', '2');
+  const during = await killRankAndRestart(base, out, want, () => claimsOf(state).some((x) => /^(route|write)/.test(x)), 15000);
+  assert.ok(during, 'the kill came while the route or write tasks ran');
+});
