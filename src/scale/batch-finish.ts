@@ -2,11 +2,12 @@
  * The finish of a batch-engine night (`dedup.engine: "batch"`): the dedup step of runNight (src/stage/batch/
  * dedup-step.ts) from the cluster task's verdict file instead of the state backend's index.
  *   clusters      read the records in input order (as the index engine does), take each one's verdict: a
- *                 duplicate of an earlier night names the history record's id (ids.json of its run set); tonight's
+ *                 duplicate of an earlier night names the history record's id (its run set's ids); tonight's
  *                 losers join the cluster of the record they lost to; a scored record that took no part is a
  *                 synthetic reuse (the cluster task left it out after reading the ledger)
  *   beforeCommit  the night's accepted records become a run set of the band history (<state>/bands/, commitNight),
- *                 tagged with the state generation the night started from. A set of this generation left by a
+ *                 tagged with the state generation the night started from, named by the accepted records' ids
+ *                 (streamed from the bands tasks' id files, nightSeqIds). A set of this generation left by a
  *                 crashed attempt is removed first, so the redo sees the history as the night did and writes it anew
  *   afterCommit   compaction (LSM merge of a level holding more than FAN_IN sets), then the night's band files go
  * The state backend's index is not used: a state keeps its history in one engine (docs/scale.md).
@@ -19,32 +20,17 @@ import type { DedupStep } from '../stage/batch/dedup-step.js';
 import { SeqSet } from '../stage/batch/seq-set.js';
 import type { Loss } from '../stage/batch/tonight-graph.js';
 import { VERDICT, VERDICT_WIDTH } from './bands/cluster.js';
-import { commitNight, compact, dropSetsFrom, listSets, setGeneration, setIds, type RunSet } from './bands/history.js';
+import { commitNight, compact, dropSetsFrom } from './bands/history.js';
+import { HistoryNames } from './bands/history-names.js';
+import type { SeqIds } from './bands/id-file.js';
 import { partFiles } from './bands/map.js';
-import { HISTORY, wordsSim } from './bands/params.js';
-import { bandParams, bandsWorkDir, historyDir, partNames } from './batch-tasks.js';
+import { wordsSim } from './bands/params.js';
+import { bandParams, bandsWorkDir, historyDir, nightSeqIds, partNames } from './batch-tasks.js';
 import type { NightSpec } from './night.js';
 import type { NightPlan } from './plan-file.js';
-import { RecordIds } from './record-ids.js';
 
 /** A level of the history merges when it holds more than this many sets. */
 export const FAN_IN = 4;
-
-/** History ids -> record ids, one run set's ids.json loaded when first asked for. */
-class HistoryIds {
-  private readonly sets: RunSet[];
-  private readonly loaded = new Map<string, string[] | null>();
-  constructor(dir: string, below: number) {
-    this.sets = listSets(dir).filter((s) => setGeneration(s) < below);
-  }
-  idOf(ref: number): string {
-    const id = ref - HISTORY;
-    const s = this.sets.find((x) => x.first <= id && id < x.end);
-    if (!s) return `history:${id}`;
-    if (!this.loaded.has(s.name)) this.loaded.set(s.name, setIds(s));
-    return this.loaded.get(s.name)?.[id - s.first] ?? `history:${id}`;
-  }
-}
 
 function readVerdicts(path: string): Uint32Array {
   const b = readFileSync(path);
@@ -58,19 +44,22 @@ function lostTo(v: Uint32Array, count: number): SeqSet {
   return out;
 }
 
+/** The ids of the records flagged in `kept`, in seq order. */
+function* acceptedIds(ids: SeqIds, kept: Uint8Array): Generator<string> {
+  for (let s = 0; s < kept.length; s++) if (kept[s]) yield ids.idOf(s);
+}
+
 export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): DedupStep {
   const work = bandsWorkDir(spec.stateDir, nightDir);
   const hist = historyDir(spec.stateDir);
   const params = bandParams(spec.cfg);
   let count = 0;
-  /** every scored record's id, by seq (the accepted ones join the history's ids at the commit) */
-  const recordIds = new RecordIds();
   return {
     async clusters(source, labelOf, stop) {
       const v = readVerdicts(join(work, 'verdicts'));
       count = v.length / VERDICT_WIDTH;
       const out: Clusters = { members: [], dupOf: new Map(), clusterOf: new Map(), reuse: new Set(), tonight: new Map(), refOf: new Map(), best: new Map(), sizes: new Map(), settledNow: new Set(), errors: [], candidates: new Map(), graph: null };
-      const ids = new HistoryIds(hist, plan.generation);
+      const ids = new HistoryNames(hist, plan.generation);
       const named = lostTo(v, count);
       const kept: number[] = [];
       const lost = new Map<number, Loss>();
@@ -79,7 +68,6 @@ export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): 
         seq = p.seq + 1;
         if (p.kind !== 's') continue;
         const s = p.seq;
-        recordIds.add(s, p.id);
         const at = s * VERDICT_WIDTH;
         const status = v[at + 1]!;
         const ref = v[at + 2]!;
@@ -94,6 +82,7 @@ export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): 
           out.members[s] = { seq: s, id: p.id, label: labelOf(p.origin, p.record), length: p.features.byteLength, clean: p.ruleFailures.length === 0 };
         }
       }
+      ids.close();
       if (seq !== count) throw new SynthfilterError('E_STATE', `clean: the night ${plan.runId} has ${seq} records but its cluster task gave ${count} verdicts (${join(work, 'verdicts')})`);
       regroup(out, { kept, lost });
       return out;
@@ -103,10 +92,13 @@ export function batchDedup(spec: NightSpec, plan: NightPlan, nightDir: string): 
       dropSetsFrom(hist, plan.generation);
       const keptFlags = new Uint8Array(count);
       for (const s of routed.accepted) keptFlags[s] = 1;
-      const ids: string[] = [];
-      for (let s = 0; s < count; s++) if (keptFlags[s]) ids.push(recordIds.get(s));
       const parts = partNames(plan).map((p) => partFiles(work, p.name, params.groups));
-      commitNight(hist, params, parts, keptFlags, { generation: plan.generation, ids });
+      const seqIds = nightSeqIds(work, plan);
+      try {
+        commitNight(hist, params, parts, keptFlags, { generation: plan.generation, ids: acceptedIds(seqIds, keptFlags) });
+      } finally {
+        seqIds.close();
+      }
     },
     async afterCommit() {
       compact(hist, params, FAN_IN);
