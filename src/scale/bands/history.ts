@@ -13,8 +13,8 @@
  * a set covered by a larger set (a compaction cut short before removing its inputs) is ignored and removed.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { SynthfilterError } from '../../errors.js';
 import { join } from 'node:path';
+import { SynthfilterError } from '../../errors.js';
 import { MergeReader, RowWriter, mergeRuns } from './rows.js';
 import { BAND_WIDTH, EXACT_WIDTH, HISTORY, sigWidth, type BandParams } from './params.js';
 import { IdFileReader, IdFileWriter, idFileExists, idsOf, type IdList } from './id-file.js';

@@ -6,12 +6,15 @@
  * so id i is bytes [end[i-1], end[i]) (end[-1] = 0), and the count is the size of <path>.end / 8. The empty string
  * is a valid id (a quarantined record's). A writer buffers 64 KiB per file and writes under temporary names, then
  * renames (an id file appears whole, and a rerun writes the same bytes); a reader reads by position through one
- * 64 KiB block per file (no whole-file load), and refuses a missing, cut short or inconsistent file with E_STATE.
+ * block per file (64 KiB reading in order, 4 KiB at random; no whole-file load), and refuses a missing, cut short or
+ * inconsistent file with E_STATE.
  */
 import { closeSync, existsSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { SynthfilterError } from '../../errors.js';
 
 const BLOCK_BYTES = 64 * 1024;
+/** a read at random (not on from the last block) */
+const SMALL_READ_BYTES = 4096;
 const END_BYTES = 8;
 
 export const endPath = (path: string): string => `${path}.end`;
@@ -126,10 +129,13 @@ class Block {
       const own = Buffer.allocUnsafe(to - from);
       return own.subarray(0, readFully(this.fd, own, to - from, from));
     }
-    // aligned, so reading backwards or around one place reuses the block; from `from` when that would cut the bytes
-    const aligned = from - (from % this.buf.length);
-    this.start = to <= aligned + this.buf.length ? aligned : from;
-    this.len = readFully(this.fd, this.buf, this.buf.length, this.start);
+    // reading on from the block (in order): a whole block ahead; a jump (random access): a small aligned read.
+    // Aligned, so reading backwards or around one place reuses the block; from `from` when that would cut the bytes
+    const onward = this.len > 0 && from >= this.start && from <= this.start + this.len;
+    const size = onward || to - from > SMALL_READ_BYTES ? this.buf.length : SMALL_READ_BYTES;
+    const aligned = from - (from % size);
+    this.start = to <= aligned + size ? aligned : from;
+    this.len = readFully(this.fd, this.buf, size, this.start);
     return this.buf.subarray(from - this.start, Math.min(this.len, to - this.start));
   }
 }
