@@ -111,3 +111,32 @@ test('SeqIds: a night of parts (some empty) by seq', () => {
   assert.throws(() => seqIds.idOf(-1), RangeError);
   seqIds.close();
 });
+
+test('nightSeqIds: the parts\' id files in input order, first seqs from their counts, checked against the rank files', async () => {
+  const { nightSeqIds, idFilePath } = await import('../../src/scale/batch-tasks.js');
+  const { RowWriter } = await import('../../src/scale/bands/rows.js');
+  type Plan = Parameters<typeof nightSeqIds>[1];
+  const work = tmp('sf-idfile-night-');
+  const parts = { '000000-0000': sample(700, 21), '000000-0001': [] as string[], '000001-0000': sample(300, 22) };
+  const plan = { runId: 'run-test', parts: [[{ name: '000000-0000.spool' }, { name: '000000-0001.spool' }], [{ name: '000001-0000.spool' }]] } as unknown as Plan;
+  const writeNight = (rankFirst: (base: number) => number) => {
+    let base = 0;
+    for (const [name, ids] of Object.entries(parts)) {
+      writeIdFile(idFilePath(work, name), ids);
+      const rank = new RowWriter(join(work, `${name}.rank`), 6);
+      for (let i = 0; i < ids.length; i++) rank.write([rankFirst(base) + i, 0, 0, 0, 0, 0]);
+      rank.close();
+      base += ids.length;
+    }
+  };
+  writeNight((base) => base);
+  const all = Object.values(parts).flat();
+  const seqIds = nightSeqIds(work, plan);
+  for (let s = 0; s < all.length; s++) assert.equal(seqIds.idOf(s), all[s], `seq ${s}`);
+  assert.throws(() => seqIds.idOf(all.length), RangeError);
+  seqIds.close();
+  writeNight((base) => (base > 0 ? base + 1 : base));
+  assert.throws(() => nightSeqIds(work, plan), (e) => isState(e) && /000001-0000 has ids from seq 700, its rank file from seq 701/.test((e as Error).message));
+  rmSync(idFilePath(work, '000000-0001'));
+  assert.throws(() => nightSeqIds(work, plan), (e) => isState(e) && /000000-0001\.ids: it is missing/.test((e as Error).message));
+});
