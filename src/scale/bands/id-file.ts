@@ -193,7 +193,7 @@ export class IdFileReader implements IdList {
 }
 
 function damaged(path: string, why: string): SynthfilterError {
-  return new SynthfilterError('E_STATE', `id file ${path}: ${why}; remove the night's task folder or the state's damaged set and rerun`, path);
+  return new SynthfilterError('E_STATE', `id file ${path}: ${why}`, path);
 }
 
 /** The ids of a night by seq over several id files (its parts in input order), each with its first seq. One file is
