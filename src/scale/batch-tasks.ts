@@ -2,7 +2,9 @@
  * The batch dedup engine's tasks (`dedup.engine: "batch"`, issue 19): the LSH band shuffle of src/scale/bands run
  * as tasks of the night, between the map tasks (scoring, map-task.ts) and the finish (route, publish, commit):
  *   bands:<file>-<part>  one per part: the part's records (read back from its spool) -> band runs per band group,
- *                        exact run, signature rows (mapPart) and a rank file (what keep-best ranks by). A phase of
+ *                        exact run, signature rows (mapPart), a rank file (what keep-best ranks by) and an id file
+ *                        (`<part>.ids`: each record's id by seq, empty for a quarantined one; the finish's commit
+ *                        names the history's records from it, nightSeqIds). A phase of
  *                        its own because refs are seqs (input order over the night): a part's first seq is known
  *                        once every map task counted its records
  *   reduce:<g>           one per band group: tonight's band runs and the history's -> verified pairs (reduceGroup)
@@ -12,7 +14,7 @@
  * history (earlier nights' kept records) is <state>/bands/ (history.ts), written only by the finish. Every output
  * is written under a temporary name and renamed, so a task run twice writes the same bytes.
  */
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fingerprint, type Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
@@ -25,6 +27,7 @@ import { createStateBackend } from '../state/index.js';
 import type { OriginLabel } from '../types.js';
 import { clusterNight } from './bands/cluster.js';
 import { historyInputs } from './bands/history.js';
+import { IdFileReader, IdFileWriter, SeqIds } from './bands/id-file.js';
 import { mapPart, partFiles, type MapRecord } from './bands/map.js';
 import { bandParamsOf, type BandParams } from './bands/params.js';
 import { reduceGroup } from './bands/reduce.js';
@@ -102,6 +105,33 @@ export const bandsWorkDir = (stateDir: string, nightDir: string): string => join
 export const historyDir = (stateDir: string): string => join(stateDir, 'bands');
 /** The route task's outputs (route-outputs.ts). */
 export const routeWorkDir = (stateDir: string, nightDir: string): string => routeDir(join(stateDir, 'tasks', nightDir));
+/** A part's id file (written by its bands task). */
+export const idFilePath = (work: string, part: string): string => join(work, `${part}.ids`);
+
+/**
+ * The night's record ids by seq, from the parts' id files (the bands tasks' output in `work`). A part's first seq
+ * is the count of the parts before it (seqs run on over the parts in input order; a part cut by a read error holds
+ * none), checked against the first seq of its rank file.
+ */
+export function nightSeqIds(work: string, plan: NightPlan): SeqIds {
+  let first = 0;
+  const files = partNames(plan).map((p) => {
+    const path = idFilePath(work, p.name);
+    const r = new IdFileReader(path);
+    const count = r.count;
+    r.close();
+    if (count > 0) {
+      const rank = new RowReader(join(work, `${p.name}.rank`), RANK_WIDTH);
+      const seq = rank.next() ? rank.row[0] : undefined;
+      rank.close();
+      if (seq !== first) throw new SynthfilterError('E_STATE', `clean: the night ${plan.runId}: part ${p.name} has ids from seq ${first}, its rank file from seq ${seq ?? 'none'}`);
+    }
+    const f = { path, first };
+    first += count;
+    return f;
+  });
+  return new SeqIds(files);
+}
 
 /**
  * Test hook (inert unless set): SYNTHFILTER_TEST_FAIL_TASK=<task id> ("reduce:1", "cluster", "bands:000000-0000")
@@ -155,6 +185,8 @@ export class BatchTasks {
     const spool = join(this.spec.stateDir, 'work', this.plan.runId, `${name}.spool`);
     const rankPath = join(this.work, `${name}.rank`);
     let rank: RowWriter | null = null;
+    mkdirSync(this.work, { recursive: true });
+    const ids = new IdFileWriter(idFilePath(this.work, name));
     let n = 0;
     const row = new Uint32Array(RANK_WIDTH);
     async function* records(): AsyncGenerator<MapRecord> {
@@ -173,12 +205,20 @@ export class BatchTasks {
           row[5] = p.features.exactHash[1]!;
         }
         rank.write(row);
+        ids.add(p.kind === 's' ? p.id : '');
         if (p.kind === 's') yield { ref: row[0]!, exactHash: p.features.exactHash, shingles: p.features.shingles, signature: p.features.signature };
       }
     }
-    const files = await mapPart(records(), { params: this.params, dir: this.work, name, memoryBytes: this.memoryBytes });
-    (rank as RowWriter | null)?.close();
-    if (n !== count) throw new SynthfilterError('E_STATE', `clean: the spool of part ${name} holds ${n} records, its map task counted ${count}`);
+    let files: Awaited<ReturnType<typeof mapPart>>;
+    try {
+      files = await mapPart(records(), { params: this.params, dir: this.work, name, memoryBytes: this.memoryBytes });
+      (rank as RowWriter | null)?.close();
+      if (n !== count) throw new SynthfilterError('E_STATE', `clean: the spool of part ${name} holds ${n} records, its map task counted ${count}`);
+    } catch (e) {
+      ids.abandon();
+      throw e;
+    }
+    ids.close();
     renameSync(`${rankPath}.tmp`, rankPath);
     return { records: n, base, spills: files.spills };
   }
@@ -250,7 +290,7 @@ export class BatchTasks {
   private async route(stop: StopWatch): Promise<Record<string, unknown>> {
     const out = routeWorkDir(this.spec.stateDir, this.dir);
     rmSync(out, { recursive: true, force: true });
-    const ids = await verdictIds(this.spec, this.plan, this.store, this.dir, join(this.work, 'verdicts'));
+    const ids = verdictIds(this.spec, this.plan, this.work);
     try {
       const r = await routeTask({ spec: this.spec, plan: this.plan, verdicts: join(this.work, 'verdicts'), out, ids, stop, log: this.log });
       this.log(`route task: ${r.records} records into ${r.dests.length} output files`, { run: this.plan.runId, task: ROUTE });

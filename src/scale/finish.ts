@@ -15,8 +15,6 @@ import { RunStopped, type StopWatch } from '../stage/stop.js';
 import type { PendingRun, RunSummary } from '../state/file-store.js';
 import { createStateBackend } from '../state/index.js';
 import type { NightPlan } from './plan-file.js';
-import { memoryBytesOf } from './memory.js';
-import type { DedupStep } from '../stage/batch/dedup-step.js';
 import type { Log, NightSpec } from './night.js';
 
 /** What the published marker records: what every process of the night reports when it ends. */
@@ -35,10 +33,10 @@ export function pendingOf(plan: NightPlan): PendingRun {
   return { runId, startedAt, fingerprint: fp, generation, files };
 }
 
-export async function finishNight(spec: NightSpec, plan: NightPlan, stop: StopWatch, log: Log, onPhase?: (p: string) => void, dedup?: DedupStep): Promise<PublishedNight> {
+export async function finishNight(spec: NightSpec, plan: NightPlan, stop: StopWatch, log: Log, onPhase?: (p: string) => void): Promise<PublishedNight> {
   const fp = fingerprint(spec.cfg);
   const run = pendingOf(plan);
-  const o: CleanOptions = { inDir: spec.inDir, outDir: spec.outDir, stateDir: spec.stateDir, partition: spec.partition, cfg: spec.cfg, runId: plan.runId, log, onPhase, dedup, recordCacheBytes: dedup ? memoryBytesOf(spec.cfg) / 4 : undefined };
+  const o: CleanOptions = { inDir: spec.inDir, outDir: spec.outDir, stateDir: spec.stateDir, partition: spec.partition, cfg: spec.cfg, runId: plan.runId, log, onPhase };
   const backend = await createStateBackend({ cfg: spec.cfg, fingerprint: fp, partition: spec.partition ?? resolve(spec.inDir), stateDir: spec.stateDir, outDir: spec.outDir, log });
   const u: Unwind = { reached: 'scored', run, sink: null, scoring: null, pool: null };
   try {

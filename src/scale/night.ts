@@ -6,7 +6,7 @@
  *   phase 0  one "map:<file>-<part>" task per part of each new input file: score it into its spool (map-task.ts)
  *   (dedup.engine "batch": "bands:<file>-<part>", "reduce:<g>", "cluster": the LSH band shuffle, batch-tasks.ts)
  *   last     "finish": cluster, route, publish, commit, reading the spools (finish.ts; the only task that takes the
- *            state lock; with the batch engine it takes the cluster task's verdicts, batch-finish.ts)
+ *            state lock; with the batch engine: route, write per part, then publish and commit: route/)
  * Task files live under <state>/tasks/g<generation>/ (store.ts): plan.json (written once, plan-file.ts),
  * done/<task> (a task's done marker: its result, or its failure after the last retry), published.json (the
  * night's result, once it is published and committed); claims/<task> belong to the runners (claims.ts). The spools
@@ -31,7 +31,6 @@ import { Claims } from './claims.js';
 import { BatchTasks, batchPhases, isBatchNight, isBatchTask, routeWorkDir, WRITE } from './batch-tasks.js';
 import { publishAndCommit } from './route/publish-commit.js';
 import type { WrittenFile } from './route/write-task.js';
-import { acceptedIdsOf } from './verdict-ids.js';
 
 /** A logger as the stage takes it (stderr only). */
 export type Log = (msg: string, fields?: Record<string, unknown>) => void;
@@ -281,8 +280,7 @@ export class TaskNight implements Night {
       return (JSON.parse(d) as { files: WrittenFile[] }).files;
     });
     const { spec, plan } = this;
-    const acceptedIds = (accepted: Uint8Array) => acceptedIdsOf(spec, plan, this.store, this.dir, accepted);
-    return await publishAndCommit({ spec, plan, nightDir: this.dir, routeDir: routeWorkDir(spec.stateDir, this.dir), written, acceptedIds, stop, log: this.log, onPhase: this.opts.onPhase });
+    return await publishAndCommit({ spec, plan, nightDir: this.dir, routeDir: routeWorkDir(spec.stateDir, this.dir), written, stop, log: this.log, onPhase: this.opts.onPhase });
   }
 
   async giveUp(taskId: string, reason: string): Promise<void> {

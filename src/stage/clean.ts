@@ -39,7 +39,7 @@ import type { RunWarning } from './share-warnings.js';
 import type { OriginLabel } from '../types.js';
 import { planRun } from './batch/plan.js';
 import { partsOf, ScoredParts } from './batch/score-parts.js';
-import { indexDedup, type DedupStep } from './batch/dedup-step.js';
+import { indexDedup } from './batch/dedup-step.js';
 import { openSink, routeRun } from './batch/route.js';
 import { buildManifest, sizeHistogram } from './batch/manifest.js';
 import { publishRun } from './batch/publish.js';
@@ -64,11 +64,6 @@ export interface CleanOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** test hook: called at named points so crash tests can kill the process there */
   onPhase?: (phase: string) => void;
-  /** the dedup step (default: the state backend's index; the batch engine's finish passes its own) */
-  dedup?: DedupStep;
-  /** bytes of spooled records kept in memory from the cluster pass for the route pass (beyond it, route re-reads
-   *  the spools); default 256 MiB. The batch engine gives a quarter of its memory budget (src/scale/finish.ts). */
-  recordCacheBytes?: number;
 }
 
 export interface CleanResult {
@@ -196,7 +191,7 @@ export async function runNight(o: CleanOptions, backend: StateBackend, fp: strin
   mkdirSync(work, { recursive: true });
   // the scoring threads also compute what the sequential steps need per record (features, MinHash lanes)
   const scoring = new ScoredParts({
-    run, parts: partsOf(run, work, cfg.input.format), cfg, pool: u.pool, lanes: backend.signatureLanes, stop, cacheBytes: o.recordCacheBytes,
+    run, parts: partsOf(run, work, cfg.input.format), cfg, pool: u.pool, lanes: backend.signatureLanes, stop,
     onFileScored: (i, r) => {
       const f = run.files[i]!;
       phase(`scored:${i}`);
@@ -212,7 +207,7 @@ export async function runNight(o: CleanOptions, backend: StateBackend, fp: strin
   const tail0 = await backend.tailGet();
   if (tail0) core.restoreTail(tail0);
   const labelOf = scorers.labelOf ?? (() => 'unknown' as OriginLabel);
-  const dedup = o.dedup ?? indexDedup(backend, cfg);
+  const dedup = indexDedup(backend, cfg);
   const clusters = await dedup.clusters(source, labelOf, stop);
   // the threads are done: they terminate in the background (20-50 ms) while this thread routes
   const closing = u.pool?.close().catch(() => {});

@@ -2,7 +2,7 @@
  * independent of the split into parts and of the memory budget. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/index.js';
 import { dedupConfigOf } from '../../src/score/build.js';
@@ -192,4 +192,74 @@ test('bands history: night 2 finds night 1 in LSM run sets; compaction changes n
     const h = before.v[s]!;
     assert.equal(h.status === VERDICT.EXACT_HISTORY || h.status === VERDICT.NEAR_HISTORY, lostToNight1, `record ${200 + s}: ${JSON.stringify([one, h, one.ref < 200 ? all.v[one.ref] : null])}`);
   }
+});
+
+test('bands history: record ids survive commits and compaction, also from an older set\'s ids.json', async () => {
+  const { commitNight, compact, listSets, setIdReader } = await import('../../src/scale/bands/history.js');
+  const { HistoryNames } = await import('../../src/scale/bands/history-names.js');
+  const { idsOf } = await import('../../src/scale/bands/id-file.js');
+  const { HISTORY } = await import('../../src/scale/bands/params.js');
+  const p = bandParamsOf(dedupConfigOf(cfg), 2);
+  const state = tmp('sf-bands-ids-');
+  const work = tmp('sf-bands-ids-work-');
+  const named: string[] = []; // the history's ids in history-id order
+  for (let k = 0; k < 5; k++) {
+    const recs = records.slice(k * 40, k * 40 + 40).map((r) => ({ ...r, ref: r.ref - k * 40 }));
+    const part = await mapPart(recs, { params: p, dir: work, name: `n${k}`, memoryBytes: 1 << 16 });
+    const kept = Uint8Array.from(recs, (_, s) => ((s + k) % 3 === 1 ? 0 : 1));
+    const ids = [...kept].flatMap((f, s) => (f ? [`night-${k}/doc-${s}${s % 5 === 0 ? '-ünï-😀' : ''}`] : []));
+    commitNight(state, p, [part], kept, { generation: k, ids: ids.values() });
+    named.push(...ids);
+    if (k === 1) {
+      // the set as the previous release wrote it: ids.json, no id file
+      const s = listSets(state).at(-1)!;
+      const r = setIdReader(s)!;
+      writeFileSync(join(s.path, 'ids.json'), JSON.stringify([...idsOf(r)]));
+      r.close();
+      rmSync(join(s.path, 'ids'));
+      rmSync(join(s.path, 'ids.end'));
+    }
+  }
+  const namesAll = (below = Infinity) => {
+    const h = new HistoryNames(state, below);
+    const out = named.map((_, id) => h.idOf((HISTORY | id) >>> 0));
+    h.close();
+    return out;
+  };
+  assert.deepEqual(namesAll(), named);
+  assert.equal(namesAll(1).filter((x, id) => x === named[id]).length, listSets(state)[0]!.end, 'below: only the sets of earlier generations');
+  const sets = compact(state, p, 2);
+  assert.ok(sets.some((s) => s.level > 0), JSON.stringify(sets.map((s) => s.name)));
+  for (const s of sets.filter((x) => x.level > 0)) {
+    assert.ok(existsSync(join(s.path, 'ids')) && !existsSync(join(s.path, 'ids.json')), `${s.name} names its records in an id file`);
+  }
+  assert.deepEqual(namesAll(), named);
+});
+
+test('bands history: the ids must match the kept records; a set without ids names them history:<id>', async () => {
+  const { commitNight, compact, listSets } = await import('../../src/scale/bands/history.js');
+  const { HistoryNames } = await import('../../src/scale/bands/history-names.js');
+  const { HISTORY } = await import('../../src/scale/bands/params.js');
+  const p = bandParamsOf(dedupConfigOf(cfg), 2);
+  const state = tmp('sf-bands-ids-');
+  const work = tmp('sf-bands-ids-work-');
+  const part = await mapPart(records.slice(0, 30), { params: p, dir: work, name: 'n', memoryBytes: 1 << 16 });
+  const kept = new Uint8Array(30).fill(1);
+  const ids = Array.from({ length: 30 }, (_, s) => `doc-${s}`);
+  assert.throws(() => commitNight(state, p, [part], kept, { ids: ids.slice(1) }), /29 ids for 30 kept records/);
+  assert.throws(() => commitNight(state, p, [part], kept, { ids: [...ids, 'extra'] }), RangeError);
+  assert.equal(listSets(state).length, 0);
+  commitNight(state, p, [part], kept, { ids });
+  const part2 = await mapPart(records.slice(30, 60).map((r) => ({ ...r, ref: r.ref - 30 })), { params: p, dir: work, name: 'n2', memoryBytes: 1 << 16 });
+  commitNight(state, p, [part2], kept); // no ids
+  const h = new HistoryNames(state, Infinity);
+  assert.equal(h.idOf((HISTORY | 3) >>> 0), 'doc-3');
+  assert.equal(h.idOf((HISTORY | 33) >>> 0), 'history:33');
+  h.close();
+  const [merged] = compact(state, p, 1);
+  assert.equal(merged!.level, 1);
+  assert.ok(!existsSync(join(merged!.path, 'ids')), 'a merge with an unnamed set names none');
+  const after = new HistoryNames(state, Infinity);
+  assert.equal(after.idOf((HISTORY | 3) >>> 0), 'history:3');
+  after.close();
 });

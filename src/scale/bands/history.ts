@@ -5,15 +5,19 @@
  * set). A run set is a folder `L<level>-<first id>-<end id>` with a `set.json`, written under a temp name and
  * renamed, so it appears whole. When a level holds more than `fanIn` sets, they merge (k-way, per file) into one
  * set of the next level. Night N's reduce and cluster read the sets' files next to tonight's runs (historyInputs):
- * nothing of the history is loaded into memory beyond the signature files' ref columns.
+ * nothing of the history is loaded into memory beyond the signature files' ref columns. A set names its records in
+ * an id file `ids` (+ `ids.end`, id-file.ts), written and merged by streaming; a set written by the previous release
+ * has `ids.json` instead, still read (and merged into an id file when compacted).
  *
  * Idempotent: a set's name follows from its ids, so a rerun of a commit or a compaction finds its output in place;
  * a set covered by a larger set (a compaction cut short before removing its inputs) is ignored and removed.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SynthfilterError } from '../../errors.js';
 import { MergeReader, RowWriter, mergeRuns } from './rows.js';
 import { BAND_WIDTH, EXACT_WIDTH, HISTORY, sigWidth, type BandParams } from './params.js';
+import { IdFileReader, IdFileWriter, idFileExists, idsOf, type IdList } from './id-file.js';
 import { KeptIds } from './kept-ids.js';
 import type { PartFiles } from './map.js';
 
@@ -43,13 +47,13 @@ export function listSets(dir: string): RunSet[] {
   return live.sort((a, b) => a.first - b.first || a.end - b.end);
 }
 
-/** What a night's commit records with its set (set.json `generation`; `ids.json`: the kept records' ids in
+/** What a night's commit records with its set (set.json `generation`; the id file `ids`: the kept records' ids in
  * history-id order, so a later night can name the record it duplicates). */
 export interface SetMeta {
   /** the state generation the night committed from */
   generation?: number;
-  /** one id per kept record, in seq order */
-  ids?: readonly string[];
+  /** one id per kept record, in seq order (read once, as the set is written) */
+  ids?: Iterable<string>;
 }
 
 /** The state generation a set was committed from (merged sets: the newest of theirs; -1 when unrecorded). */
@@ -64,10 +68,57 @@ export function dropSetsFrom(dir: string, generation: number): void {
   for (const s of listSets(dir)) if (setGeneration(s) >= generation) rmSync(s.path, { recursive: true, force: true });
 }
 
-/** The record ids of the history ids [s.first, s.end) (null when the set has no ids.json). */
-export function setIds(s: RunSet): string[] | null {
-  const p = join(s.path, 'ids.json');
-  return existsSync(p) ? (JSON.parse(readFileSync(p, 'utf8')) as string[]) : null;
+/** An older set's ids.json (one JSON array, loaded whole: sets written before id files). */
+class JsonIds implements IdList {
+  private readonly ids: string[];
+  constructor(path: string, expected: number) {
+    let ids: unknown;
+    try {
+      ids = JSON.parse(readFileSync(path, 'utf8'));
+    } catch (e) {
+      throw new SynthfilterError('E_STATE', `bands history: ${path} does not parse (${(e as Error).message})`, path);
+    }
+    if (!Array.isArray(ids) || ids.length !== expected || !ids.every((x) => typeof x === 'string')) throw new SynthfilterError('E_STATE', `bands history: ${path} is not an array of ${expected} ids`, path);
+    this.ids = ids as string[];
+  }
+  get count(): number {
+    return this.ids.length;
+  }
+  get(i: number): string {
+    if (i < 0 || i >= this.ids.length) throw new RangeError(`bands history ids: no id ${i} (${this.ids.length} ids)`);
+    return this.ids[i]!;
+  }
+  close(): void {}
+}
+
+/** The record ids of the history ids [s.first, s.end) by index from s.first: the set's id file, or the ids.json
+ * of a set an older release wrote (null when the set names no records). Close it after use. */
+export function setIdReader(s: RunSet): IdList | null {
+  const file = join(s.path, 'ids');
+  if (idFileExists(file)) {
+    const r = new IdFileReader(file);
+    if (r.count === s.end - s.first) return r;
+    r.close();
+    throw new SynthfilterError('E_STATE', `bands history: ${file} names ${r.count} records, the set holds ${s.end - s.first}`, file);
+  }
+  const json = join(s.path, 'ids.json');
+  return existsSync(json) ? new JsonIds(json, s.end - s.first) : null;
+}
+
+/** Write `ids` as the id file of a set being built in `tmp`: exactly `expected` of them (RangeError otherwise). */
+function writeSetIds(tmp: string, ids: Iterable<string>, expected: number): void {
+  const w = new IdFileWriter(join(tmp, 'ids'));
+  try {
+    for (const id of ids) {
+      if (w.count === expected) throw new RangeError(`bands history: more ids than the ${expected} kept records`);
+      w.add(id);
+    }
+    if (w.count !== expected) throw new RangeError(`bands history: ${w.count} ids for ${expected} kept records`);
+  } catch (e) {
+    w.abandon();
+    throw e;
+  }
+  w.close();
 }
 
 /** The files night N's reduce (per band group) and cluster read from the history (`below`: only the sets
@@ -110,10 +161,7 @@ export function commitNight(dir: string, p: BandParams, parts: ReadonlyArray<Omi
   for (let g = 0; g < p.groups; g++) copy(parts.map((f) => f.bandRuns[g]!), `band-${g}.run`, BAND_WIDTH, BAND_WIDTH, 2);
   copy(parts.map((f) => f.exact), 'exact.run', EXACT_WIDTH, EXACT_WIDTH, 2);
   copy(parts.map((f) => f.sig), 'sig', sigWidth(p), 1, 0);
-  if (meta.ids) {
-    if (meta.ids.length !== id - first) throw new RangeError(`bands history: ${meta.ids.length} ids for ${id - first} kept records`);
-    writeFileSync(join(tmp, 'ids.json'), JSON.stringify(meta.ids));
-  }
+  if (meta.ids) writeSetIds(tmp, meta.ids, id - first);
   writeSetJson(tmp, p, 0, first, id, meta.generation);
   renameSync(tmp, path);
   return { name, level: 0, first, end: id, path };
@@ -141,13 +189,30 @@ export function compact(dir: string, p: BandParams, fanIn: number): RunSet[] {
     for (let g = 0; g < p.groups; g++) mergeRuns(merging.map((s) => join(s.path, `band-${g}.run`)), join(tmp, `band-${g}.run`), BAND_WIDTH, BAND_WIDTH);
     mergeRuns(merging.map((s) => join(s.path, 'exact.run')), join(tmp, 'exact.run'), EXACT_WIDTH, EXACT_WIDTH);
     mergeRuns(merging.map((s) => join(s.path, 'sig')), join(tmp, 'sig'), sigWidth(p), 1);
-    const ids = merging.map(setIds);
-    if (ids.every((x) => x !== null)) writeFileSync(join(tmp, 'ids.json'), JSON.stringify(ids.flat()));
+    mergeSetIds(merging, tmp, end - first);
     const gens = merging.map(setGeneration);
     writeSetJson(tmp, p, level + 1, first, end, gens.some((g) => g >= 0) ? Math.max(...gens) : undefined);
     renameSync(tmp, join(dir, name));
     for (const s of merging) rmSync(s.path, { recursive: true, force: true });
   }
+}
+
+/** The merged sets' ids, one after another, as the id file of the set being built in `tmp` (none unless every set
+ * names its records). One set's reader is open at a time. */
+function mergeSetIds(merging: RunSet[], tmp: string, expected: number): void {
+  const named = merging.every((s) => idFileExists(join(s.path, 'ids')) || existsSync(join(s.path, 'ids.json')));
+  if (!named) return;
+  function* all(): Generator<string> {
+    for (const s of merging) {
+      const r = setIdReader(s)!;
+      try {
+        yield* idsOf(r);
+      } finally {
+        r.close();
+      }
+    }
+  }
+  writeSetIds(tmp, all(), expected);
 }
 
 /** The level and id range a set.json records (for tools and tests). */

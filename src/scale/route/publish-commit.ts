@@ -22,13 +22,16 @@ import type { StopWatch } from '../../stage/stop.js';
 import { createStateBackend, type StateBackend } from '../../state/index.js';
 import { partFiles } from '../bands/map.js';
 import { commitNight, compact, dropSetsFrom } from '../bands/history.js';
-import { bandParams, bandsWorkDir, historyDir, partNames } from '../batch-tasks.js';
-import { FAN_IN } from '../batch-finish.js';
+import { bandParams, bandsWorkDir, historyDir, nightSeqIds, partNames } from '../batch-tasks.js';
+import { acceptedIdsOf } from '../verdict-ids.js';
 import { pendingOf, type PublishedNight } from '../finish.js';
 import type { Log, NightSpec } from '../night.js';
 import type { NightPlan } from '../plan-file.js';
 import { notesPath, readAccepted, readNotes, readSummary, readTail, type RouteSummary } from './route-outputs.js';
 import type { WrittenFile } from './write-task.js';
+
+/** A level of the band history merges when it holds more than this many sets. */
+export const FAN_IN = 4;
 
 export interface PublishCommitInput {
   spec: NightSpec;
@@ -38,8 +41,6 @@ export interface PublishCommitInput {
   routeDir: string;
   /** the write tasks' results, every file of the night */
   written: WrittenFile[];
-  /** the ids of the accepted records, in seq order (the history set's ids) */
-  acceptedIds: (accepted: Uint8Array) => Iterable<string> | Promise<Iterable<string>>;
   stop: StopWatch;
   log: Log;
   onPhase?: (p: string) => void;
@@ -75,7 +76,12 @@ async function commitHistory(i: PublishCommitInput, r: RouteSummary): Promise<vo
   dropSetsFrom(hist, plan.generation);
   const accepted = readAccepted(i.routeDir, r.records);
   const parts = partNames(plan).map((p) => partFiles(work, p.name, params.groups));
-  commitNight(hist, params, parts, accepted, { generation: plan.generation, ids: [...(await i.acceptedIds(accepted))] });
+  const ids = nightSeqIds(work, plan);
+  try {
+    commitNight(hist, params, parts, accepted, { generation: plan.generation, ids: acceptedIdsOf(ids, accepted) });
+  } finally {
+    ids.close();
+  }
 }
 
 async function commitState(i: PublishCommitInput, backend: StateBackend, r: RouteSummary, summary: Parameters<typeof commitRun>[0]['summary']): Promise<void> {

@@ -1,12 +1,9 @@
 /**
- * The nightly job's dedup step as one interface, so `runNight` (src/stage/clean.ts) runs either engine
- * (`dedup.engine`, docs/scale.md):
- *   index  (the default) the state backend's index: records are checked in input order against history and
- *          tonight (cluster.ts), clusters keep their best member, the index keeps tonight's accepted records
- *          (reindexEffects); the backend's commit persists it
- *   batch  the cluster task's verdicts (src/scale/batch-finish.ts): the LSH band shuffle ran as tasks before the
- *          finish; the night's accepted records join the band history before the state commit
- * Inputs and outputs as `dedupRun`: the records in input order -> `Clusters` for routing.
+ * The nightly job's dedup step as one interface (`runNight`, src/stage/clean.ts): the state backend's index
+ * (`dedup.engine "index"`, the default). Records are checked in input order against history and tonight
+ * (cluster.ts), clusters keep their best member, the index keeps tonight's accepted records (reindexEffects); the
+ * backend's commit persists it. The batch engine does not run this step: its dedup and routing are tasks of the
+ * night (src/scale/batch-tasks.ts, src/scale/route/).
  */
 import type { Config } from '../../config/index.js';
 import type { StateBackend } from '../../state/index.js';
