@@ -114,3 +114,15 @@ test('batch engine: kill -9 of a rank during the write tasks, then restarting it
   const during = await killRankAndRestart(base, out, want, () => claimsOf(state).some((x) => /^(route|write)/.test(x)), 15000);
   assert.ok(during, 'the kill came while the route or write tasks ran');
 });
+
+test('batch engine: a full disk in a write task exits 4 with nothing published', async () => {
+  const d = tmp();
+  const inp = join(d, 'in');
+  unique(inp, 200, 6);
+  const out = join(d, 'out');
+  const r = await runCli(clean(inp, out, join(d, 'state'), ...BATCH, '--workers', '1'), '', { env: { SYNTHFILTER_TEST_DISK_FULL: 'done/write:' } });
+  assert.equal(r.code, 4, r.stderr);
+  assert.match(r.stderr, /ENOSPC|no space/i);
+  assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+  assert.deepEqual(existsSync(out) ? readdirSync(out).filter((f) => /^run-/.test(f)) : [], [], 'nothing published');
+});
