@@ -21,7 +21,8 @@ import { distinct } from '../route/sketch.js';
 import { MinHasher } from '../score/dedup/minhash.js';
 import { dedupConfigOf } from '../score/build.js';
 import type { FeatureParts } from '../text/features.js';
-import type { Features, JsonRecord } from '../types.js';
+import type { Features, JsonRecord, ReasonCode, SourcePos } from '../types.js';
+import type { Scored } from '../route/records.js';
 
 export interface SpoolResult {
   items: number;
@@ -261,34 +262,58 @@ async function* spoolLines(path: string): AsyncGenerator<string> {
   if (carry && carry.length) yield carry.toString('utf8');
 }
 
+/** A spool entry as written: a scored record ('S': its original line in `line`; 's': its `record`) or a
+ * quarantined item ('q'), with the scorers' numbers; no features. */
+export interface SpoolEntry {
+  k: 'S' | 's' | 'q';
+  id: string;
+  pos: SourcePos;
+  bytes: number;
+  line?: string;
+  record?: JsonRecord | null;
+  raw?: string | null;
+  reason?: ReasonCode;
+  detail?: string;
+  diversity?: Scored['diversity'];
+  origin?: Scored['origin'];
+  ruleFailures?: Scored['ruleFailures'];
+}
+
+/** A spool's entries in order, as written (what a reader that needs no features takes: the batch write tasks). */
+export async function* spoolEntries(spool: string): AsyncGenerator<SpoolEntry> {
+  const lines = spoolLines(spool);
+  for (;;) {
+    const r = await lines.next();
+    if (r.done) return;
+    const l = r.value;
+    if (!l) continue;
+    const x = JSON.parse(l) as SpoolEntry;
+    if (x.k === 'S') {
+      // the record's original line follows
+      const n = await lines.next();
+      if (n.done) throw new SynthfilterError('E_STATE', `${spool}: truncated spool`);
+      x.line = n.value;
+    }
+    yield x;
+  }
+}
+
 /** A spool's records; `lineBase`: lines of the file before this part (added to every line number). */
 export async function* readSpool(spool: string, core: FilterCore, lineBase = 0): AsyncGenerator<Prepared> {
   const parts = existsSync(spool + '.feat') ? new PartsReader(spool + '.feat') : null;
-  const lines = spoolLines(spool);
   try {
-    for (;;) {
-      const r = await lines.next();
-      if (r.done) break;
-      const l = r.value;
-      if (!l) continue;
-      const x = JSON.parse(l);
-      if (x.k === 'S') {
-        // the record's original line follows
-        const n = await lines.next();
-        if (n.done) throw new SynthfilterError('E_STATE', `${spool}: truncated spool`);
-        x.line = n.value;
-      }
+    for await (const x of spoolEntries(spool)) {
       if (lineBase) x.pos.line += lineBase;
       if (x.k === 'q') {
         // an unparseable line's id comes from its position: redo it with the file's line number
         const id = lineBase && x.record == null ? badLineId(x.pos) : x.id;
-        yield { kind: 'q', seq: 0, id, reason: x.reason, detail: x.detail, pos: x.pos, bytes: x.bytes, record: x.record ?? null, raw: x.raw ?? undefined };
+        yield { kind: 'q', seq: 0, id, reason: x.reason!, detail: x.detail!, pos: x.pos, bytes: x.bytes, record: x.record ?? null, raw: x.raw ?? undefined };
         continue;
       }
       const record = (x.line !== undefined ? JSON.parse(x.line) : x.record) as JsonRecord;
       const text = core.textOf(record);
       const features = core.featuresOf(text, parts ? parts.next() : undefined);
-      yield { kind: 's', seq: 0, id: x.id, record, features, bytes: x.bytes, pos: x.pos, line: x.line, dup: null, diversity: x.diversity, origin: x.origin, ruleFailures: x.ruleFailures };
+      yield { kind: 's', seq: 0, id: x.id, record, features, bytes: x.bytes, pos: x.pos, line: x.line, dup: null, diversity: x.diversity!, origin: x.origin!, ruleFailures: x.ruleFailures! };
     }
   } finally {
     parts?.close();

@@ -12,8 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Config } from '../../config/index.js';
 import { SynthfilterError } from '../../errors.js';
 import { DirectorySink, type FileInfo, type ShardInfo } from '../../sink/files.js';
-import { FilterCore } from '../../stage/core.js';
-import { readSpool } from '../../stage/spool.js';
+import { spoolEntries } from '../../stage/spool.js';
 import type { StopWatch } from '../../stage/stop.js';
 import type { Annotation, JsonRecord, Outcome } from '../../types.js';
 import type { PartSeqs } from '../batch-tasks.js';
@@ -122,18 +121,18 @@ export async function writeTask(w: WriteTaskInput): Promise<WrittenFile[]> {
   const owner = new Map<number, FileWriter>();
   const writers = w.dests.map((d) => new FileWriter(d, w.routeDir, w.cfg, w.staging));
   for (const fw of writers) for (const r of readDestRows(destRowsPath(w.routeDir, fw.dest.index))) owner.set(r.seq, fw);
-  const reader = new FilterCore(w.cfg);
   const ready = new Map<number, Line>();
   try {
     for (const part of w.parts) {
       if (part.count === 0 || part.base > hi || part.base + part.count <= lo) continue;
       let seq = part.base;
-      for await (const p of readSpool(join(w.spoolDir, `${part.name}.spool`), reader)) {
+      for await (const x of spoolEntries(join(w.spoolDir, `${part.name}.spool`))) {
         if (seq >= part.base + part.count) break;
         w.stop.check();
         const fw = owner.get(seq);
         if (fw) {
-          ready.set(seq, { id: p.id, record: p.record, raw: p.kind === 's' ? p.line : p.raw });
+          const record = x.k === 'q' ? (x.record ?? null) : ((x.line !== undefined ? JSON.parse(x.line) : x.record) as JsonRecord);
+          ready.set(seq, { id: x.id, record, raw: x.k === 'q' ? (x.raw ?? undefined) : x.line });
           await fw.drain(ready);
         }
         seq++;
