@@ -273,14 +273,14 @@ test('clean --queue with dedup.engine batch runs the band tasks as jobs and publ
   try {
     const q = await runCli(['clean', '--in', inp, '--out', join(d, 'out2'), '--state', join(d, 's2'), '--run-id', 'n1', '--queue', srv.url, ...batch]);
     assert.equal(q.code, 0, q.stderr);
-    // 3 map, 3 bands, one reduce per band group, cluster, finish
+    // 3 map, 3 bands, one reduce per band group, cluster, route, 3 write, finish
     assert.match(q.stderr, /submitted: \d+ tasks in 7 phases/);
     assert.deepEqual(published(join(d, 'out2'), 'n1'), published(join(d, 'out1'), 'n1'));
   } finally {
     await Promise.all(ws.map(stop));
   }
-  const ran = ws.flatMap((w) => w.err().match(/worker: task (bands|reduce|cluster)\S* of n1 done/g) ?? []);
-  assert.ok(ran.length >= 5, `the band tasks ran as jobs: ${ran.join(', ')}`);
+  const ran = ws.flatMap((w) => w.err().match(/worker: task (bands|reduce|cluster|route|write)\S* of n1 done/g) ?? []);
+  assert.ok(ran.length >= 9, `the band, route and write tasks ran as jobs: ${ran.join(', ')}`);
 });
 
 test('a synthfilter worker killed with -9 while it holds a job: a later worker resumes the night, same files', async () => {
