@@ -26,7 +26,8 @@ import type { StopWatch } from '../stage/stop.js';
 import { createStateBackend } from '../state/index.js';
 import type { OriginLabel } from '../types.js';
 import { clusterNight } from './bands/cluster.js';
-import { historyInputs } from './bands/history.js';
+import { historyInputs, nightSetFiles, stageNightFile, stagedSetDir } from './bands/history.js';
+import { KeptIds } from './bands/kept-ids.js';
 import { IdFileReader, IdFileWriter, SeqIds } from './bands/id-file.js';
 import { mapPart, partFiles, type MapRecord } from './bands/map.js';
 import { bandParamsOf, type BandParams } from './bands/params.js';
@@ -37,16 +38,17 @@ import type { Log, NightSpec } from './night.js';
 import type { NightPlan } from './plan-file.js';
 import type { TaskStore } from './store.js';
 import { stagingDir } from '../stage/clean-paths.js';
-import { routeDir, readSummary } from './route/route-outputs.js';
+import { readAccepted, readSummary, routeDir } from './route/route-outputs.js';
 import { routeTask } from './route/route-task.js';
 import { writeTask } from './route/write-task.js';
-import { verdictIds } from './verdict-ids.js';
+import { acceptedIdsOf, verdictIds } from './verdict-ids.js';
 
 export const BANDS = 'bands:';
 export const REDUCE = 'reduce:';
 export const CLUSTER = 'cluster';
 export const ROUTE = 'route';
 export const WRITE = 'write:';
+export const HISTORY_FILE = 'history:';
 /** band groups (reduce tasks) at most */
 const MAX_GROUPS = 4;
 
@@ -58,7 +60,7 @@ const LABEL_RANK: Record<OriginLabel, number> = { human: 2, unknown: 1, syntheti
 /** Does this config run the night's dedup as band tasks? (dedup off: nothing to shuffle, the night is map + finish) */
 export const isBatchNight = (cfg: Config): boolean => engineOf(cfg) === 'batch' && cfg.dedup.enabled;
 
-export const isBatchTask = (task: string): boolean => task.startsWith(BANDS) || task.startsWith(REDUCE) || task === CLUSTER || task === ROUTE || task.startsWith(WRITE);
+export const isBatchTask = (task: string): boolean => task.startsWith(BANDS) || task.startsWith(REDUCE) || task === CLUSTER || task === ROUTE || task.startsWith(WRITE) || task.startsWith(HISTORY_FILE);
 
 export function bandParams(cfg: Config): BandParams {
   const dc = dedupConfigOf(cfg);
@@ -72,7 +74,8 @@ export const partNames = (plan: NightPlan): Array<{ file: number; name: string }
 export function batchPhases(plan: NightPlan, cfg: Config): string[][] {
   const groups = bandParams(cfg).groups;
   const parts = partNames(plan);
-  return [parts.map((p) => `${BANDS}${p.name}`), Array.from({ length: groups }, (_, g) => `${REDUCE}${g}`), [CLUSTER], [ROUTE], parts.map((p) => `${WRITE}${p.name}`)];
+  const historyFiles = nightSetFiles(bandParams(cfg)).map((f) => `${HISTORY_FILE}${f}`);
+  return [parts.map((p) => `${BANDS}${p.name}`), Array.from({ length: groups }, (_, g) => `${REDUCE}${g}`), [CLUSTER], [ROUTE], [...parts.map((p) => `${WRITE}${p.name}`), ...historyFiles]];
 }
 
 /** A part of the night with its first seq and record count. */
@@ -167,6 +170,7 @@ export class BatchTasks {
     if (task === CLUSTER) return await this.cluster();
     if (task === ROUTE) return await this.route(stop);
     if (task.startsWith(WRITE)) return await this.write(task.slice(WRITE.length), stop);
+    if (task.startsWith(HISTORY_FILE)) return this.historyFile(task.slice(HISTORY_FILE.length));
     throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no task "${task}"`);
   }
 
@@ -309,6 +313,24 @@ export class BatchTasks {
     const dests = readSummary(dir).dests.filter((d) => d.minSeq >= part.base && d.minSeq < part.base + part.count);
     const files = await writeTask({ cfg: this.spec.cfg, dests, parts, spoolDir: join(this.spec.stateDir, 'work', this.plan.runId), routeDir: dir, staging: stagingDir(this.spec.outDir, this.plan.runId), stop });
     return { files };
+  }
+
+  /** One file of the night's history set (the accepted records' band runs of one group, exact run, signature
+   * rows, ids), staged for the finish to place (history.ts stageNightFile, placeStagedSet). */
+  private historyFile(file: string): Record<string, unknown> {
+    if (!nightSetFiles(this.params).includes(file)) throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no task "${HISTORY_FILE}${file}"`);
+    const hist = historyDir(this.spec.stateDir);
+    const route = routeWorkDir(this.spec.stateDir, this.dir);
+    const accepted = readAccepted(route, readSummary(route).records);
+    const kept = KeptIds.fromFlags(accepted);
+    const first = historyInputs(hist, this.params.groups, this.plan.generation).nextId;
+    const ids = file === 'ids' ? nightSeqIds(this.work, this.plan) : null;
+    try {
+      stageNightFile(stagedSetDir(hist, this.plan.generation), this.params, this.partFiles(), kept, first, file, ids ? acceptedIdsOf(ids, accepted) : undefined);
+    } finally {
+      ids?.close();
+    }
+    return { file, first, kept: kept.size };
   }
 
   /** Synthetic records the provenance ledger saw emitted `route.maxSyntheticReuse` times (read from the committed

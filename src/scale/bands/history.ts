@@ -63,9 +63,13 @@ export function setGeneration(s: RunSet): number {
 }
 
 /** Remove the sets committed from `generation` or later: what a night's crashed attempt left before its state
- * commit (so the redo sees the history as the night first saw it). */
-export function dropSetsFrom(dir: string, generation: number): void {
-  for (const s of listSets(dir)) if (setGeneration(s) >= generation) rmSync(s.path, { recursive: true, force: true });
+ * commit (so the redo sees the history as the night first saw it); `keep`: the level-0 set [first, end) stays
+ * (the night's own set, placed whole by placeStagedSet before the crash). */
+export function dropSetsFrom(dir: string, generation: number, o: { keep?: { first: number; end: number } } = {}): void {
+  for (const s of listSets(dir)) {
+    if (setGeneration(s) < generation || (s.level === 0 && s.first === o.keep?.first && s.end === o.keep.end)) continue;
+    rmSync(s.path, { recursive: true, force: true });
+  }
 }
 
 /** An older set's ids.json (one JSON array, loaded whole: sets written before id files). */
@@ -133,24 +137,44 @@ export function historyInputs(dir: string, groups: number, below = Infinity): { 
   };
 }
 
-/** Write tonight's kept records as a level-0 set: `kept[seq]` = 1, or the cluster task's verdict file (rows with
- * status KEPT). Returns it (null when nothing was kept). Memory: a bit per record of tonight (KeptIds). */
+/** Write tonight's kept records as a level-0 set in one call (the night's history tasks do it file by file:
+ * stageNightFile, then placeStagedSet): `kept[seq]` = 1, or the cluster task's verdict file (rows with status
+ * KEPT). Returns it (null when nothing was kept). Memory: a bit per record of tonight (KeptIds). */
 export function commitNight(dir: string, p: BandParams, parts: ReadonlyArray<Omit<PartFiles, 'records' | 'spills'>>, kept: Uint8Array | string, meta: SetMeta = {}): RunSet | null {
   const first = historyInputs(dir, p.groups).nextId;
   const ids = typeof kept === 'string' ? KeptIds.fromVerdicts(kept) : KeptIds.fromFlags(kept);
-  const id = first + ids.size;
-  if (id === first) return null;
-  const name = setName(0, first, id);
-  const path = join(dir, name);
-  if (existsSync(join(path, 'set.json'))) return { name, level: 0, first, end: id, path };
-  const tmp = join(dir, `.tmp-${name}`);
+  if (ids.size === 0) return null;
+  const staged = join(dir, `.staged-commit-${first}`);
+  const files = nightSetFiles(p).filter((f) => f !== 'ids' || meta.ids);
+  for (const f of files) stageNightFile(staged, p, parts, ids, first, f, meta.ids);
+  return placeStagedSet(dir, p, { staged, generation: meta.generation, first, kept: ids.size, files });
+}
+
+/** The files of a night's set that its history tasks write apart (stageNightFile), then placeStagedSet renames. */
+export function nightSetFiles(p: BandParams): string[] {
+  return [...Array.from({ length: p.groups }, (_, g) => `band-${g}.run`), 'exact.run', 'sig', 'ids'];
+}
+
+/** Where a night's set is staged: in the history folder (one filesystem, so placing it is a rename), hidden from
+ * listSets, named by the state generation the night commits from. */
+export const stagedSetDir = (dir: string, generation: number): string => join(dir, `.staged-g${generation}`);
+
+/**
+ * One file of tonight's set, written into the staged folder under a temporary name and renamed (a rerun writes the
+ * same bytes): `file` one of nightSetFiles; `first` the first history id the set takes (the history below the
+ * night's generation: historyInputs(dir, groups, generation).nextId); `ids` the kept records' ids in seq order
+ * (file "ids" only).
+ */
+export function stageNightFile(staged: string, p: BandParams, parts: ReadonlyArray<Omit<PartFiles, 'records' | 'spills'>>, kept: KeptIds, first: number, file: string, ids?: Iterable<string>): void {
+  mkdirSync(staged, { recursive: true });
+  const tmp = join(staged, `.tmp-${file}`);
   rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  const copy = (inputs: string[], out: string, width: number, keyWords: number, refAt: number) => {
+  mkdirSync(tmp);
+  const copy = (inputs: string[], width: number, keyWords: number, refAt: number) => {
     const m = new MergeReader(inputs, width, keyWords);
-    const w = new RowWriter(join(tmp, out), width);
+    const w = new RowWriter(join(tmp, file), width);
     while (m.next()) {
-      const rank = ids.rankOf(m.row[refAt]!);
+      const rank = kept.rankOf(m.row[refAt]!);
       if (rank < 0) continue;
       m.row[refAt] = (HISTORY | (first + rank)) >>> 0; // seq -> id is increasing: the run stays sorted
       w.write(m.row);
@@ -158,13 +182,44 @@ export function commitNight(dir: string, p: BandParams, parts: ReadonlyArray<Omi
     m.close();
     w.close();
   };
-  for (let g = 0; g < p.groups; g++) copy(parts.map((f) => f.bandRuns[g]!), `band-${g}.run`, BAND_WIDTH, BAND_WIDTH, 2);
-  copy(parts.map((f) => f.exact), 'exact.run', EXACT_WIDTH, EXACT_WIDTH, 2);
-  copy(parts.map((f) => f.sig), 'sig', sigWidth(p), 1, 0);
-  if (meta.ids) writeSetIds(tmp, meta.ids, id - first);
-  writeSetJson(tmp, p, 0, first, id, meta.generation);
-  renameSync(tmp, path);
-  return { name, level: 0, first, end: id, path };
+  const band = /^band-(\d+)\.run$/.exec(file);
+  if (band) copy(parts.map((f) => f.bandRuns[Number(band[1])]!), BAND_WIDTH, BAND_WIDTH, 2);
+  else if (file === 'exact.run') copy(parts.map((f) => f.exact), EXACT_WIDTH, EXACT_WIDTH, 2);
+  else if (file === 'sig') copy(parts.map((f) => f.sig), sigWidth(p), 1, 0);
+  else if (file === 'ids') writeSetIds(tmp, ids ?? [], kept.size);
+  else throw new RangeError(`bands history: a set has no file "${file}"`);
+  for (const f of readdirSync(tmp)) renameSync(join(tmp, f), join(staged, f));
+  rmSync(tmp, { recursive: true, force: true });
+}
+
+/**
+ * Make a staged set the level-0 set [first, first + kept) of the history: its set.json, then one rename.
+ * Idempotent (a set already in place: the staged folder goes). Returns the set (null: nothing kept). `files`: the
+ * files the staged folder must hold (default: every file of nightSetFiles).
+ */
+export function placeStagedSet(dir: string, p: BandParams, o: { staged: string; generation?: number; first: number; kept: number; files?: string[] }): RunSet | null {
+  const end = o.first + o.kept;
+  const name = setName(0, o.first, end);
+  const path = join(dir, name);
+  if (o.kept === 0 || existsSync(join(path, 'set.json'))) {
+    rmSync(o.staged, { recursive: true, force: true });
+    return o.kept === 0 ? null : { name, level: 0, first: o.first, end, path };
+  }
+  for (const f of o.files ?? nightSetFiles(p)) {
+    if (!existsSync(join(o.staged, f))) throw new SynthfilterError('E_STATE', `bands history: the staged set ${o.staged} has no ${f}: its history task did not finish`);
+  }
+  writeSetJson(o.staged, p, 0, o.first, end, o.generation);
+  rmSync(path, { recursive: true, force: true });
+  renameSync(o.staged, path);
+  return { name, level: 0, first: o.first, end, path };
+}
+
+/** Staged sets of nights before `generation` that never placed them (the state moved past them). */
+export function dropStaleStaged(dir: string, generation: number): void {
+  for (const n of existsSync(dir) ? readdirSync(dir) : []) {
+    const m = /^\.staged-g(\d+)$/.exec(n);
+    if (m && Number(m[1]) < generation) rmSync(join(dir, n), { recursive: true, force: true });
+  }
 }
 
 function writeSetJson(path: string, p: BandParams, level: number, first: number, end: number, generation?: number): void {

@@ -6,7 +6,7 @@
  * Idempotent: a finish that crashed before publishing publishes the same files; one that crashed after publishing
  * finds its own published folder and commits; one that crashed after the commit only reports the night.
  */
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fingerprint } from '../../config/index.js';
 import { NightStats } from '../../report/collect.js';
@@ -20,14 +20,12 @@ import { FilterCore } from '../../stage/core.js';
 import { restoreStats } from '../../stage/stats.js';
 import type { StopWatch } from '../../stage/stop.js';
 import { createStateBackend, type StateBackend } from '../../state/index.js';
-import { partFiles } from '../bands/map.js';
-import { commitNight, compact, dropSetsFrom } from '../bands/history.js';
-import { bandParams, bandsWorkDir, historyDir, nightSeqIds, partNames } from '../batch-tasks.js';
-import { acceptedIdsOf } from '../verdict-ids.js';
+import { compact, dropSetsFrom, dropStaleStaged, historyInputs, placeStagedSet, stagedSetDir } from '../bands/history.js';
+import { bandParams, bandsWorkDir, historyDir } from '../batch-tasks.js';
 import { pendingOf, type PublishedNight } from '../finish.js';
 import type { Log, NightSpec } from '../night.js';
 import type { NightPlan } from '../plan-file.js';
-import { notesPath, readAccepted, readNotes, readSummary, readTail, type RouteSummary } from './route-outputs.js';
+import { notesPath, readNotes, readSummary, readTail, type RouteSummary } from './route-outputs.js';
 import type { WrittenFile } from './write-task.js';
 
 /** A level of the band history merges when it holds more than this many sets. */
@@ -68,20 +66,18 @@ function filesOf(r: RouteSummary, written: WrittenFile[]): { shards: ShardInfo[]
   return out;
 }
 
-async function commitHistory(i: PublishCommitInput, r: RouteSummary): Promise<void> {
-  const { spec, plan } = i;
-  const params = bandParams(spec.cfg);
-  const hist = historyDir(spec.stateDir);
-  const work = bandsWorkDir(spec.stateDir, i.nightDir);
-  dropSetsFrom(hist, plan.generation);
-  const accepted = readAccepted(i.routeDir, r.records);
-  const parts = partNames(plan).map((p) => partFiles(work, p.name, params.groups));
-  const ids = nightSeqIds(work, plan);
-  try {
-    commitNight(hist, params, parts, accepted, { generation: plan.generation, ids: acceptedIdsOf(ids, accepted) });
-  } finally {
-    ids.close();
-  }
+/** The night's history set, staged by the history tasks, takes its place. A set of this night's generation that a
+ * crashed attempt placed is the same set (its name and files follow from the history below the night and the
+ * accepted records) and stays; any other set of this generation or later goes. */
+function commitHistory(i: PublishCommitInput): void {
+  const params = bandParams(i.spec.cfg);
+  const hist = historyDir(i.spec.stateDir);
+  const first = historyInputs(hist, params.groups, i.plan.generation).nextId;
+  let kept = 0;
+  for (const b of readFileSync(join(i.routeDir, 'accepted.bits'))) for (let x = b; x; x &= x - 1) kept++;
+  dropSetsFrom(hist, i.plan.generation, { keep: kept ? { first, end: first + kept } : undefined });
+  dropStaleStaged(hist, i.plan.generation);
+  placeStagedSet(hist, params, { staged: stagedSetDir(hist, i.plan.generation), generation: i.plan.generation, first, kept });
 }
 
 async function commitState(i: PublishCommitInput, backend: StateBackend, r: RouteSummary, summary: Parameters<typeof commitRun>[0]['summary']): Promise<void> {
@@ -119,7 +115,7 @@ export async function publishAndCommit(i: PublishCommitInput): Promise<Published
       publishRun({ outDir: spec.outDir, runId: plan.runId, report: m.report, roots, night, stateDir: spec.stateDir });
     }
     i.onPhase?.('published');
-    await commitHistory(i, r);
+    commitHistory(i);
     i.onPhase?.('history');
     await commitState(i, backend, r, m.summary);
     i.onPhase?.('committed');
