@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/index.js';
 import { FilterCore } from '../../src/stage/core.js';
 import { cleanAsTasks } from '../../src/scale/clean-tasks.js';
+import { readGenerationFile, readHead } from '../../src/state/generation.js';
 import { CORE_ONLY_FLAGS, fakeText, jsonl, runCli, tmp } from '../helpers.js';
 import { assertSame, claimsOf, killRankAndRestart, published, ranks } from './night-helpers.js';
 
@@ -151,6 +152,12 @@ test('batch engine: synthetic reuse across nights is decided as by the index eng
       assert.equal(r.code, 0, r.stderr);
     }
     reasons[engine] = Object.fromEntries(recordsOf(out, 'rejects').map((r) => [r.id, r.synthfilter?.reasons ?? []]));
+    // the batch engine keeps its ledger as run sets under <state>/ledger/, none in the state generation's ledger.bin
+    const entries = readGenerationFile(state, readHead(state)!, 'ledger.bin').value.size;
+    if (engine === 'batch') {
+      assert.deepEqual(readdirSync(join(state, 'ledger')).sort(), ['L0-0000000000-0000000001', 'L0-0000000001-0000000002']);
+      assert.equal(entries, 0);
+    } else assert.ok(entries > 0 && !existsSync(join(state, 'ledger')));
   }
   assert.deepEqual(reasons.index!['s1-again'], ['synthetic_reuse'], 'the index engine rejects the reused synthetic record');
   assert.deepEqual(reasons.batch, reasons.index);
