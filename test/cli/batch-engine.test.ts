@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/index.js';
 import { FilterCore } from '../../src/stage/core.js';
@@ -224,4 +224,6 @@ test('batch engine: a crash after the band history was written, before the state
   assertSame(published(join(d, 'out')), published(join(d, 'ref')), 'after the redo');
   const sets = readdirSync(join(d, 'state', 'bands'));
   assert.deepEqual(sets, readdirSync(join(d, 'sref', 'bands')), 'one history set, as without the crash');
+  const ledgerOf = (state: string) => readdirSync(join(state, 'ledger')).flatMap((set) => ['rows', 'set.json'].map((f) => `${set}/${f}: ${readFileSync(join(state, 'ledger', set, f)).toString('base64')}`));
+  assert.deepEqual(ledgerOf(join(d, 'state')), ledgerOf(join(d, 'sref')), 'one ledger set, the same bytes as without the crash');
 });
