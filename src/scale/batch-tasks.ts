@@ -10,24 +10,26 @@
  *   reduce:<g>           one per band group: tonight's band runs and the history's -> verified pairs (reduceGroup)
  *   cluster              one: every pair file, the exact runs and the ranks -> one verdict row per record
  *                        (clusterNight); synthetic records the ledger saw emitted maxSyntheticReuse times take no part
+ *                        (tonight's synthetic hashes sorted, merge-joined against the ledger sets, ledger-runs.ts)
  * Files go to the night's task folder, <state>/tasks/g<generation>/bands/ (removed once the night commits); the
  * history (earlier nights' kept records) is <state>/bands/ (history.ts), written only by the finish. Every output
  * is written under a temporary name and renamed, so a task run twice writes the same bytes.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fingerprint, type Config } from '../config/index.js';
+import { join } from 'node:path';
+import type { Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
 import { buildScorers, dedupConfigOf } from '../score/build.js';
 import { resolveBandsRows } from '../score/dedup/scorer.js';
 import { FilterCore } from '../stage/core.js';
 import { readSpool } from '../stage/spool.js';
 import type { StopWatch } from '../stage/stop.js';
-import { createStateBackend } from '../state/index.js';
 import type { OriginLabel } from '../types.js';
 import { clusterNight } from './bands/cluster.js';
+import { ExternalSorter } from './bands/external-sort.js';
 import { historyInputs, nightSetFiles, stageNightFile, stagedSetDir } from './bands/history.js';
 import { KeptIds } from './bands/kept-ids.js';
+import { joinSyntheticReuse, ledgerDir, ledgerSets, SYNTHETIC_WIDTH } from './bands/ledger-runs.js';
 import { IdFileReader, IdFileWriter, SeqIds } from './bands/id-file.js';
 import { mapPart, partFiles, type MapRecord } from './bands/map.js';
 import { bandParamsOf, type BandParams } from './bands/params.js';
@@ -268,7 +270,8 @@ export class BatchTasks {
     const clean = new Uint8Array(count);
     const labelRank = new Uint8Array(count);
     const length = new Float64Array(count);
-    const synthetic: Array<{ seq: number; hash: Uint32Array }> = [];
+    const synthetic = this.syntheticSorter();
+    const syn = new Uint32Array(SYNTHETIC_WIDTH);
     for (const f of ranks) {
       const r = new RowReader(f, RANK_WIDTH);
       while (r.next()) {
@@ -277,18 +280,22 @@ export class BatchTasks {
         clean[s!] = (flags! & 2) >> 1;
         labelRank[s!] = lr!;
         length[s!] = len!;
-        if (flags! & 4) synthetic.push({ seq: s!, hash: Uint32Array.of(hi!, lo!) });
+        if (flags! & 4) {
+          syn[0] = hi!;
+          syn[1] = lo!;
+          syn[2] = s!;
+          synthetic.push(syn);
+        }
       }
       r.close();
     }
-    const reused = await this.syntheticReuse(synthetic);
-    for (const s of reused) node[s] = 0;
+    const reused = this.syntheticReuse(synthetic, (seq) => (node[seq] = 0));
     const pairs = Array.from({ length: this.params.groups }, (_, g) => join(this.work, `pairs-${g}.run`));
     const exact = [...this.partFiles().map((f) => f.exact), ...this.history().exact];
     const keep = (this.spec.cfg.dedup as { keep?: string }).keep ?? 'human-first';
     const r = clusterNight({ count, node, clean, labelRank, length, keep, pairs, exact, out: join(this.work, 'verdicts'), memoryBytes: this.memoryBytes });
-    this.log(`cluster task: ${count} records, ${r.kept} kept, ${r.exact + r.near} duplicates of tonight, ${r.history} of earlier nights, ${reused.length} synthetic reuses (memory budget ${this.memoryBytes} bytes)`, { run: this.plan.runId, task: CLUSTER, memoryBytes: this.memoryBytes });
-    return { records: count, reused: reused.length, ...r };
+    this.log(`cluster task: ${count} records, ${r.kept} kept, ${r.exact + r.near} duplicates of tonight, ${r.history} of earlier nights, ${reused} synthetic reuses (memory budget ${this.memoryBytes} bytes)`, { run: this.plan.runId, task: CLUSTER, memoryBytes: this.memoryBytes });
+    return { records: count, reused, ...r };
   }
 
   private async route(stop: StopWatch): Promise<Record<string, unknown>> {
@@ -333,26 +340,24 @@ export class BatchTasks {
     return { file, first, kept: kept.size };
   }
 
-  /** Synthetic records the provenance ledger saw emitted `route.maxSyntheticReuse` times (read from the committed
-   * state; only the finish writes it). */
-  private async syntheticReuse(synthetic: Array<{ seq: number; hash: Uint32Array }>): Promise<number[]> {
-    if (synthetic.length === 0) return [];
-    const { spec } = this;
-    const maxReuse = (spec.cfg.route as { maxSyntheticReuse?: number }).maxSyntheticReuse ?? 1;
-    const backend = await createStateBackend({ cfg: spec.cfg, fingerprint: fingerprint(spec.cfg), partition: spec.partition ?? resolve(spec.inDir), stateDir: spec.stateDir, outDir: spec.outDir, log: this.log });
-    try {
-      await backend.open();
-      const out: number[] = [];
-      for (let i = 0; i < synthetic.length; i += 4096) {
-        const batch = synthetic.slice(i, i + 4096);
-        const prior = await backend.ledgerGet(batch.map((x) => x.hash));
-        prior.forEach((e, j) => {
-          if (e && e.emitted >= maxReuse) out.push(batch[j]!.seq);
-        });
-      }
-      return out;
-    } finally {
-      await backend.close();
-    }
+  /** Tonight's synthetic records, to be sorted by hash (rows [hash hi, hash lo, seq]) under the memory budget. */
+  private syntheticSorter(): ExternalSorter {
+    const tmpDir = join(this.work, 'synthetic.tmp');
+    rmSync(tmpDir, { recursive: true, force: true });
+    return new ExternalSorter({ width: SYNTHETIC_WIDTH, keyWords: SYNTHETIC_WIDTH, memoryBytes: this.memoryBytes, tmpDir });
+  }
+
+  /** Synthetic records the provenance ledger (committed nights' ledger sets, as the night first saw them; only the
+   * finish writes them) saw emitted `route.maxSyntheticReuse` times: `onReuse(seq)` for each. Returns how many. */
+  private syntheticReuse(synthetic: ExternalSorter, onReuse: (seq: number) => void): number {
+    const maxReuse = (this.spec.cfg.route as { maxSyntheticReuse?: number }).maxSyntheticReuse ?? 1;
+    const sorted = join(this.work, 'synthetic.run');
+    const rows = synthetic.finish(sorted);
+    rmSync(join(this.work, 'synthetic.tmp'), { recursive: true, force: true });
+    const sets = ledgerSets(ledgerDir(this.spec.stateDir), this.plan.generation);
+    const n = rows === 0 || sets.length === 0 ? 0 : joinSyntheticReuse({ sets, synthetic: sorted, maxReuse, onReuse });
+    rmSync(sorted, { force: true });
+    return n;
+
   }
 }

@@ -7,11 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/index.js';
 import { FilterCore } from '../../src/stage/core.js';
 import { cleanAsTasks } from '../../src/scale/clean-tasks.js';
+import { readGenerationFile, readHead } from '../../src/state/generation.js';
 import { CORE_ONLY_FLAGS, fakeText, jsonl, runCli, tmp } from '../helpers.js';
 import { assertSame, claimsOf, killRankAndRestart, published, ranks } from './night-helpers.js';
 
@@ -151,6 +152,12 @@ test('batch engine: synthetic reuse across nights is decided as by the index eng
       assert.equal(r.code, 0, r.stderr);
     }
     reasons[engine] = Object.fromEntries(recordsOf(out, 'rejects').map((r) => [r.id, r.synthfilter?.reasons ?? []]));
+    // the batch engine keeps its ledger as run sets under <state>/ledger/, none in the state generation's ledger.bin
+    const entries = readGenerationFile(state, readHead(state)!, 'ledger.bin').value.size;
+    if (engine === 'batch') {
+      assert.deepEqual(readdirSync(join(state, 'ledger')).sort(), ['L0-0000000000-0000000001', 'L0-0000000001-0000000002']);
+      assert.equal(entries, 0);
+    } else assert.ok(entries > 0 && !existsSync(join(state, 'ledger')));
   }
   assert.deepEqual(reasons.index!['s1-again'], ['synthetic_reuse'], 'the index engine rejects the reused synthetic record');
   assert.deepEqual(reasons.batch, reasons.index);
@@ -217,4 +224,6 @@ test('batch engine: a crash after the band history was written, before the state
   assertSame(published(join(d, 'out')), published(join(d, 'ref')), 'after the redo');
   const sets = readdirSync(join(d, 'state', 'bands'));
   assert.deepEqual(sets, readdirSync(join(d, 'sref', 'bands')), 'one history set, as without the crash');
+  const ledgerOf = (state: string) => readdirSync(join(state, 'ledger')).flatMap((set) => ['rows', 'set.json'].map((f) => `${set}/${f}: ${readFileSync(join(state, 'ledger', set, f)).toString('base64')}`));
+  assert.deepEqual(ledgerOf(join(d, 'state')), ledgerOf(join(d, 'sref')), 'one ledger set, the same bytes as without the crash');
 });

@@ -31,7 +31,7 @@ export interface RunSet {
 }
 
 const SET_RE = /^L(\d+)-(\d{10})-(\d{10})$/;
-const setName = (level: number, first: number, end: number) => `L${level}-${String(first).padStart(10, '0')}-${String(end).padStart(10, '0')}`;
+export const setName = (level: number, first: number, end: number) => `L${level}-${String(first).padStart(10, '0')}-${String(end).padStart(10, '0')}`;
 
 /** The run sets of `dir`, oldest ids first (sets covered by another are removed). */
 export function listSets(dir: string): RunSet[] {

@@ -2,7 +2,8 @@
  * The finish of a batch-engine night (`dedup.engine: "batch"`), after the route and write tasks: the manifest and
  * reports from the route task's statistics and the write tasks' files, the atomic publish of the staging folder,
  * then (holding the state lock, the only task that writes the state) the night's kept records join the band
- * history, the ledger notes, registry, run history and tail statistics are committed as one state generation.
+ * history and the ledger notes become run sets (bands/, ledger/), then registry, run history and tail statistics are
+ * committed as one state generation.
  * Idempotent: a finish that crashed before publishing publishes the same files; one that crashed after publishing
  * finds its own published folder and commits; one that crashed after the commit only reports the night.
  */
@@ -21,6 +22,8 @@ import { restoreStats } from '../../stage/stats.js';
 import type { StopWatch } from '../../stage/stop.js';
 import { createStateBackend, type StateBackend } from '../../state/index.js';
 import { compact, dropSetsFrom, dropStaleStaged, historyInputs, placeStagedSet, stagedSetDir } from '../bands/history.js';
+import { commitLedgerNight, compactLedger, ledgerDir } from '../bands/ledger-runs.js';
+import { memoryBytesOf } from '../memory.js';
 import { bandParams, bandsWorkDir, historyDir } from '../batch-tasks.js';
 import { pendingOf, type PublishedNight } from '../finish.js';
 import type { Log, NightSpec } from '../night.js';
@@ -80,8 +83,15 @@ function commitHistory(i: PublishCommitInput): void {
   placeStagedSet(hist, params, { staged: stagedSetDir(hist, i.plan.generation), generation: i.plan.generation, first, kept });
 }
 
+/** The night's ledger notes as its ledger set (after removing any a crashed attempt of this night left). */
+function commitLedger(i: PublishCommitInput): void {
+  const dir = ledgerDir(i.spec.stateDir);
+  dropSetsFrom(dir, i.plan.generation);
+  commitLedgerNight(dir, readNotes(notesPath(i.routeDir), i.plan.runId), { run: i.plan.runId, generation: i.plan.generation, memoryBytes: memoryBytesOf(i.spec.cfg) });
+}
+
 async function commitState(i: PublishCommitInput, backend: StateBackend, r: RouteSummary, summary: Parameters<typeof commitRun>[0]['summary']): Promise<void> {
-  for (const notes of readNotes(notesPath(i.routeDir), i.plan.runId)) await backend.ledgerNote(notes);
+  commitLedger(i);
   await commitRun({ backend, run: pendingOf(i.plan), registry: await backend.registryGet(), summary, tail: { docs: r.tailDocs, df: readTail(i.routeDir) }, errors: r.errors });
 }
 
@@ -120,6 +130,7 @@ export async function publishAndCommit(i: PublishCommitInput): Promise<Published
     await commitState(i, backend, r, m.summary);
     i.onPhase?.('committed');
     compact(historyDir(spec.stateDir), bandParams(cfg), FAN_IN);
+    compactLedger(ledgerDir(spec.stateDir), FAN_IN);
     rmSync(bandsWorkDir(spec.stateDir, i.nightDir), { recursive: true, force: true });
     await backend.clearPending(plan.runId);
     rmSync(i.routeDir, { recursive: true, force: true });
