@@ -227,29 +227,47 @@ function writeSetJson(path: string, p: BandParams, level: number, first: number,
   writeFileSync(join(path, 'set.json'), JSON.stringify(meta) + '\n');
 }
 
+/** A merge an LSM folder of run sets is due: the sets of the lowest level holding more than `fanIn`, the next
+ * level's set they become, and its empty temporary folder (null: no level is over). Shared by the band history
+ * and the ledger (ledger-runs.ts). */
+export interface Compaction {
+  merging: RunSet[];
+  level: number;
+  first: number;
+  end: number;
+  name: string;
+  tmp: string;
+}
+
+export function nextCompaction(dir: string, fanIn: number): Compaction | null {
+  const sets = listSets(dir);
+  const levels = [...new Set(sets.map((s) => s.level))].sort((a, b) => a - b);
+  const level = levels.find((l) => sets.filter((s) => s.level === l).length > fanIn);
+  if (level === undefined) return null;
+  const merging = sets.filter((s) => s.level === level);
+  const first = merging[0]!.first;
+  const end = merging[merging.length - 1]!.end;
+  const name = setName(level + 1, first, end);
+  const tmp = join(dir, `.tmp-${name}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  return { merging, level: level + 1, first, end, name, tmp };
+}
+
 /** Merge the sets of any level holding more than `fanIn` into one set of the next level, until none does. */
 export function compact(dir: string, p: BandParams, fanIn: number): RunSet[] {
-  for (;;) {
-    const sets = listSets(dir);
-    const levels = [...new Set(sets.map((s) => s.level))].sort((a, b) => a - b);
-    const level = levels.find((l) => sets.filter((s) => s.level === l).length > fanIn);
-    if (level === undefined) return sets;
-    const merging = sets.filter((s) => s.level === level);
-    const first = merging[0]!.first;
-    const end = merging[merging.length - 1]!.end;
-    const name = setName(level + 1, first, end);
-    const tmp = join(dir, `.tmp-${name}`);
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
+  for (let c = nextCompaction(dir, fanIn); c; c = nextCompaction(dir, fanIn)) {
+    const { merging, first, end, name, tmp } = c;
     for (let g = 0; g < p.groups; g++) mergeRuns(merging.map((s) => join(s.path, `band-${g}.run`)), join(tmp, `band-${g}.run`), BAND_WIDTH, BAND_WIDTH);
     mergeRuns(merging.map((s) => join(s.path, 'exact.run')), join(tmp, 'exact.run'), EXACT_WIDTH, EXACT_WIDTH);
     mergeRuns(merging.map((s) => join(s.path, 'sig')), join(tmp, 'sig'), sigWidth(p), 1);
     mergeSetIds(merging, tmp, end - first);
     const gens = merging.map(setGeneration);
-    writeSetJson(tmp, p, level + 1, first, end, gens.some((g) => g >= 0) ? Math.max(...gens) : undefined);
+    writeSetJson(tmp, p, c.level, first, end, gens.some((g) => g >= 0) ? Math.max(...gens) : undefined);
     renameSync(tmp, join(dir, name));
     for (const s of merging) rmSync(s.path, { recursive: true, force: true });
   }
+  return listSets(dir);
 }
 
 /** The merged sets' ids, one after another, as the id file of the set being built in `tmp` (none unless every set

@@ -20,7 +20,7 @@ import type { LedgerNote } from '../../state/backend.js';
 import type { LedgerEntry } from '../../state/ledger.js';
 import type { OriginLabel } from '../../types.js';
 import { ExternalSorter } from './external-sort.js';
-import { dropSetsFrom, listSets, setGeneration, setName, type RunSet } from './history.js';
+import { dropSetsFrom, listSets, nextCompaction, setGeneration, setName, type RunSet } from './history.js';
 import { MergeReader, RowReader, RowWriter } from './rows.js';
 
 export { dropSetsFrom };
@@ -218,28 +218,19 @@ export class FoldedLedger {
 
 /** Merge the sets of any level holding more than `fanIn` into one set of the next level, until none does. */
 export function compactLedger(dir: string, fanIn: number): RunSet[] {
-  for (;;) {
-    const sets = listSets(dir);
-    const levels = [...new Set(sets.map((s) => s.level))].sort((a, b) => a - b);
-    const level = levels.find((l) => sets.filter((s) => s.level === l).length > fanIn);
-    if (level === undefined) return sets;
-    const merging = sets.filter((s) => s.level === level);
-    const first = merging[0]!.first;
-    const end = merging[merging.length - 1]!.end;
-    const name = setName(level + 1, first, end);
-    const tmp = join(dir, `.tmp-${name}`);
-    rmSync(tmp, { recursive: true, force: true });
-    mkdirSync(tmp, { recursive: true });
+  for (let c = nextCompaction(dir, fanIn); c; c = nextCompaction(dir, fanIn)) {
+    const { merging, first, end, name, tmp } = c;
     const folded = new FoldedLedger(merging);
     const w = new RowWriter(join(tmp, 'rows'), LEDGER_WIDTH);
     while (folded.next()) w.write(folded.row);
     folded.close();
     w.close();
     const runs = Object.assign({}, ...merging.map((s) => readMeta(s).runs)) as Record<string, string>;
-    writeMeta(tmp, { format: 1, kind: 'ledger', level: level + 1, first, end, generation: Math.max(...merging.map(setGeneration)), runs, rows: w.rows });
+    writeMeta(tmp, { format: 1, kind: 'ledger', level: c.level, first, end, generation: Math.max(...merging.map(setGeneration)), runs, rows: w.rows });
     renameSync(tmp, join(dir, name));
     for (const s of merging) rmSync(s.path, { recursive: true, force: true });
   }
+  return listSets(dir);
 }
 
 export interface ReuseJoin {

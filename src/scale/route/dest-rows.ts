@@ -3,44 +3,27 @@
  * [seq u32][annotation byte length u32][annotation JSON], little-endian, in the order the router finalised them.
  * Written under a temporary name and renamed at `close`, so a rerun of the route task writes the same bytes.
  */
-import { closeSync, openSync, readSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { BufferedOut } from './buffered-out.js';
 import { SynthfilterError } from '../../errors.js';
 
 const BUF = 1 << 20;
 
-export class DestRowsWriter {
-  private readonly fd: number;
-  private buf = Buffer.allocUnsafe(BUF);
-  private n = 0;
+export class DestRowsWriter extends BufferedOut {
   rows = 0;
 
-  constructor(readonly path: string) {
-    this.fd = openSync(`${path}.tmp`, 'w');
+  constructor(path: string) {
+    super(path, BUF);
   }
 
   add(seq: number, annotation: string): void {
     const len = Buffer.byteLength(annotation);
-    if (this.n + 8 + len > this.buf.length) {
-      this.flush();
-      if (8 + len > this.buf.length) this.buf = Buffer.allocUnsafe(8 + len);
-    }
+    this.reserve(8 + len);
     this.buf.writeUInt32LE(seq, this.n);
     this.buf.writeUInt32LE(len, this.n + 4);
     this.buf.write(annotation, this.n + 8, 'utf8');
     this.n += 8 + len;
     this.rows++;
-  }
-
-  private flush(): void {
-    let off = 0;
-    while (off < this.n) off += writeSync(this.fd, this.buf, off, this.n - off);
-    this.n = 0;
-  }
-
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
-    renameSync(`${this.path}.tmp`, this.path);
   }
 }
 

@@ -8,7 +8,8 @@
  *                   no p_ai << 3), 0, p_ai (f64)
  * Every file is written under a temporary name and renamed, summary.json last: it is the task's result.
  */
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
+import { BufferedOut } from './buffered-out.js';
 import { join } from 'node:path';
 import type { NightData } from '../../report/collect.js';
 import { SynthfilterError } from '../../errors.js';
@@ -75,18 +76,15 @@ export function readTail(dir: string): Uint32Array {
 const NOTE = 24;
 const LABELS: OriginLabel[] = ['unknown', 'human', 'synthetic'];
 
-export class NotesWriter {
-  private readonly fd: number;
-  private readonly buf = Buffer.allocUnsafe(NOTE * 4096);
-  private n = 0;
+export class NotesWriter extends BufferedOut {
   count = 0;
 
-  constructor(private readonly path: string) {
-    this.fd = openSync(`${path}.tmp`, 'w');
+  constructor(path: string) {
+    super(path, NOTE * 4096);
   }
 
   add(x: LedgerNote): void {
-    if (this.n === this.buf.length) this.flush();
+    this.reserve(NOTE);
     const at = this.n;
     this.buf.writeUInt32LE(x.hash[0]! >>> 0, at);
     this.buf.writeUInt32LE(x.hash[1]! >>> 0, at + 4);
@@ -95,18 +93,6 @@ export class NotesWriter {
     this.buf.writeDoubleLE(x.pAi ?? 0, at + 16);
     this.n += NOTE;
     this.count++;
-  }
-
-  private flush(): void {
-    let off = 0;
-    while (off < this.n) off += writeSync(this.fd, this.buf, off, this.n - off);
-    this.n = 0;
-  }
-
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
-    renameSync(`${this.path}.tmp`, this.path);
   }
 }
 
