@@ -177,12 +177,12 @@ test('batch engine: kill -9 of a rank mid-night, then restarting it, publishes t
   assert.ok(during, 'the kill came while the band tasks ran');
 });
 
-test('batch engine: a reduce or cluster task that keeps failing ends the night with exit 6, nothing published; a rerun publishes', async () => {
+test('batch engine: a reduce, cluster, route, write or history task that keeps failing ends the night with exit 6, nothing published; a rerun publishes', async () => {
   const d = tmp();
   const inp = join(d, 'in');
   planted(inp, 300, 9, 2);
-  for (const task of ['reduce:1', 'cluster']) {
-    const [out, state] = [join(d, `out-${task}`), join(d, `state-${task}`)];
+  for (const task of ['reduce:1', 'cluster', 'route', 'write:000000-0000', 'history:sig']) {
+    const [out, state] = [join(d, `out-${task.replace(':', '-')}`), join(d, `state-${task.replace(':', '-')}`)];
     const r = await runCli(clean(inp, out, state, ...BATCH, '--workers', '1'), '', { env: { SYNTHFILTER_TEST_FAIL_TASK: task } });
     assert.equal(r.code, 6, r.stderr);
     assert.match(r.stderr, new RegExp(`task ${task} failed 3 times.*nothing was published`));
