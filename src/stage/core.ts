@@ -115,7 +115,9 @@ export class FilterCore {
     out: Outcome[],
   ): void {
     const annotation: Annotation = { ...emptyAnnotation(), decision: 'quarantine', reasons: [reason], source: pos, detail };
-    this.emit({ id, record, annotation, raw, pos, bytes }, seq, out);
+    const o: CoreOutcome = { id, record, annotation, raw, pos, bytes };
+    o[INTERNALS] = { seq };
+    this.emit(o, seq, out);
   }
 
   private finalize(r: Routed, out: Outcome[]): void {
@@ -149,7 +151,7 @@ export class FilterCore {
       this.effects.apply({ kind: 'unindex', id: s.id, features: s.features });
     }
     const o: CoreOutcome = { id: s.id, record: s.record, annotation: ann, pos: s.pos, bytes: s.bytes, raw: s.line };
-    o[INTERNALS] = { rawChunk: s.lineChunk, rawStart: s.lineStart, rawEnd: s.lineEnd, features: s.features };
+    o[INTERNALS] = { seq: s.seq, rawChunk: s.lineChunk, rawStart: s.lineStart, rawEnd: s.lineEnd, features: s.features };
     this.emit(o, s.seq, out);
   }
 

@@ -9,6 +9,8 @@ import type { Features, Outcome } from '../types.js';
 export const INTERNALS: unique symbol = Symbol('synthfilter.outcome.internals');
 
 export interface OutcomeInternals {
+  /** the record's number in its run (the core's input order): what the outcome is of, even when ids repeat */
+  seq: number;
   /** the record's features, for scored records (e.g. the nightly job reads exactHash for its ledger) */
   features?: Features;
   /** the original line's bytes (JSONL input), rawChunk[rawStart, rawEnd): written back as they are when the record

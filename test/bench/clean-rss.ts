@@ -1,6 +1,6 @@
 /**
  * Peak RSS of a whole `clean` night with the batch engine (`npm run bench -- clean-rss`, issue 19 item 4): one
- * process runs every task (map, bands, reduce, cluster, finish) of a night of N generated prose documents (~1 KB
+ * process runs every task (map, bands, reduce, cluster, route, write, history, finish) of a night of N generated prose documents (~1 KB
  * each, gen-prose.ts) under `--memory` (default 64M), with the diversity and origin scorers off (they cost time, not
  * memory that grows with the night). Peak RSS is the kernel's high-water mark (VmHWM in /proc/<pid>/status), read
  * every 100 ms while the process runs (Linux only). Target: peak at the larger size <= 1.2x that at the smaller.
@@ -49,6 +49,7 @@ const rows: Array<Record<string, unknown>> = [];
 for (const n of SIZES) {
   const r = await night(n);
   rows.push({ documents: n, seconds: Number(r.seconds.toFixed(1)), peak_rss_mb: Math.round(r.peakMb), of_smallest: rows.length ? Number((r.peakMb / (rows[0]!.peak_rss_mb as number)).toFixed(2)) : 1 });
+  process.stderr.write(`clean-rss: ${JSON.stringify(rows.at(-1))}\n`);
 }
 report('clean-rss', {
   scope: `one clean night (every task in one process), dedup.engine batch, --memory ${MEMORY}, generated ~1 KB prose, diversity and origin off; peak RSS = VmHWM`,

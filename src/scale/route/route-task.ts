@@ -14,7 +14,6 @@ import { SynthfilterError } from '../../errors.js';
 import { NightStats } from '../../report/collect.js';
 import { buildScorers } from '../../score/build.js';
 import { numberedRecords } from '../../stage/batch/cluster.js';
-import { OutcomeSeqs } from '../../stage/batch/outcome-seqs.js';
 import { countDiversity } from '../../stage/batch/route.js';
 import { partsOf, ScoredParts } from '../../stage/batch/score-parts.js';
 import { FilterCore, type Prepared } from '../../stage/core.js';
@@ -99,7 +98,6 @@ export async function routeTask(t: RouteTaskInput): Promise<RouteSummary> {
   const verdicts = new RowReader(t.verdicts, VERDICT_WIDTH);
   const dests = new Destinations(t.out, cfg.output.shardMaxRecords);
   const notes = new NotesWriter(notesPath(t.out));
-  const seqOf = new OutcomeSeqs();
   const diversityHist: Record<string, number[]> = {};
   const errors: string[] = [];
   let accepted: Uint8Array = new Uint8Array(1024);
@@ -108,8 +106,7 @@ export async function routeTask(t: RouteTaskInput): Promise<RouteSummary> {
   const onOutcome = (x: Outcome) => {
     night.observe(x);
     const a = x.annotation;
-    const s = seqOf.take(x.id);
-    if (s === undefined) throw new SynthfilterError('E_STATE', `clean: the route task finalised record ${x.id}, which it never registered`);
+    const s = internalsOf(x)!.seq;
     dests.add(s, a, JSON.stringify(a));
     if (a.decision === 'quarantine') return;
     notes.add({ hash: internalsOf(x)!.features!.exactHash, run: plan.runId, label: a.origin.label, pAi: a.origin.p_ai, emitted: a.decision === 'accept' });
@@ -126,7 +123,6 @@ export async function routeTask(t: RouteTaskInput): Promise<RouteSummary> {
       if (!verdicts.next() || verdicts.row[0] !== p.seq) throw new SynthfilterError('E_STATE', `clean: the night ${plan.runId}: the verdicts (${t.verdicts}) do not match record ${p.seq}`);
       seq = p.seq + 1;
       core.countInput(p.bytes);
-      seqOf.register(p.id, p.seq);
       const v = verdicts.row;
       const status = v[1]!;
       if (p.kind !== 's') core.decide(p, outs, null);

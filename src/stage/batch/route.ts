@@ -17,7 +17,6 @@ import type { BackendEffects, Effect } from '../effects.js';
 import { internalsOf } from '../outcome-internals.js';
 import type { StopWatch } from '../stop.js';
 import { dupFor, type Clusters, type RecordSource } from './cluster.js';
-import { OutcomeSeqs } from './outcome-seqs.js';
 import { SeqSet } from './seq-set.js';
 
 /** The run's output writer, on its staging folder. */
@@ -60,7 +59,6 @@ export async function routeRun(r: RouteInput): Promise<RouteResult> {
   const { core, clusters, sink, effects, stop } = r;
   const accepted = new SeqSet();
   const diversityHist: Record<string, number[]> = {};
-  const seqOf = new OutcomeSeqs();
   // outcomes go to the sink in blocks: one write per record would cost a stream write and a zlib job each
   let block: Outcome[] = [];
   const write = async (force: boolean) => {
@@ -78,8 +76,7 @@ export async function routeRun(r: RouteInput): Promise<RouteResult> {
     block.push(x);
     if (x.annotation.decision === 'quarantine') return;
     effects.apply({ kind: 'ledger', note: { hash: internalsOf(x)!.features!.exactHash, run: r.runId, label: x.annotation.origin.label, pAi: x.annotation.origin.p_ai, emitted: x.annotation.decision === 'accept' } });
-    const s = seqOf.take(x.id);
-    if (x.annotation.decision === 'accept' && s !== undefined) accepted.add(s);
+    if (x.annotation.decision === 'accept') accepted.add(internalsOf(x)!.seq);
     countDiversity(diversityHist, x);
   };
   let seq = 0;
@@ -92,10 +89,7 @@ export async function routeRun(r: RouteInput): Promise<RouteResult> {
       core.countInput(p.bytes);
       const outs: Outcome[] = [];
       if (p.kind === 'q') core.decide(p, outs, null);
-      else {
-        seqOf.register(p.id, s);
-        core.decide(p as Prepared, outs, dupFor(clusters, s), clusters.reuse.has(s) ? ['synthetic_reuse'] : undefined);
-      }
+      else core.decide(p as Prepared, outs, dupFor(clusters, s), clusters.reuse.has(s) ? ['synthetic_reuse'] : undefined);
       for (const x of outs) onOutcome(x, i);
       await write(false);
       await effects.flush(false);
