@@ -281,6 +281,12 @@ export class DirectorySink {
     this.shardHist = new Array(10).fill(0);
   }
 
+  /** Records the current rejects/quarantine file still takes (a whole file when there is none or it is full). */
+  private sideRoom(kind: 'reject' | 'quarantine'): number {
+    const f = this.side[kind];
+    return !f || f.records >= this.o.sideMaxRecords ? this.o.sideMaxRecords : this.o.sideMaxRecords - f.records;
+  }
+
   private async sideFile(kind: 'reject' | 'quarantine'): Promise<AtomicFile> {
     let f = this.side[kind];
     if (f && f.records >= this.o.sideMaxRecords) {
@@ -334,7 +340,8 @@ export class DirectorySink {
       }
       buf += serializeOutcome(o, a.decision === 'accept' ? this.o.annotate : true, this.o.annotationKey) + '\n';
       n++;
-      if (buf.length > 1 << 20) await flush();
+      // a side file takes at most sideMaxRecords: a run of rejects longer than its room goes on in the next file
+      if (buf.length > 1 << 20 || (t === 'reject' || t === 'quarantine' ? n >= this.sideRoom(t) : false)) await flush();
     }
     await flush();
   }

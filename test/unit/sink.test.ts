@@ -1,6 +1,7 @@
 /**
  * Output files: blocks compressed as separate gzip members on the thread pool must still read as one gzip stream,
- * give the same bytes for the same writes, report the sha256 and size of what is on disk, and be valid when empty.
+ * give the same bytes for the same writes, report the sha256 and size of what is on disk, and be valid when empty;
+ * the directory sink rotates rejects and quarantine files at their record limit.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { AtomicFile } from '../../src/sink/files.js';
+import { AtomicFile, DirectorySink } from '../../src/sink/files.js';
+import type { Annotation, Outcome } from '../../src/types.js';
 
 function lines(n: number, seed: number): string[] {
   let s = seed;
@@ -75,4 +77,18 @@ test('an empty gzip file is a valid (empty) gzip stream; an aborted file leaves 
   f.abort();
   assert.equal(existsSync(join(dir, 'gone.jsonl.gz')), false);
   assert.deepEqual(readdirSync(dir), ['e.jsonl.gz']);
+});
+
+test('DirectorySink: a rejects or quarantine file takes at most sideMaxRecords, also from one long run of rejects in one write', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sf-sink-'));
+  const sink = new DirectorySink(dir, { annotate: true, annotationKey: 'sf', gzip: false, sideMaxRecords: 10 });
+  const outcome = (i: number, decision: Annotation['decision']): Outcome => ({ id: `r${i}`, record: { id: `r${i}`, text: 't' }, annotation: { decision, reasons: [], dup: { kind: null, of: null, similarity: null }, diversity: {}, origin: { p_ai: null, label: 'unknown', by: 'none' }, tail: false, shard: null }, pos: { file: 'x', line: i }, bytes: 1 });
+  // 25 rejects, 3 quarantined, 7 rejects: the first run alone spans three files
+  const block = [...Array.from({ length: 25 }, (_, i) => outcome(i, 'reject')), ...Array.from({ length: 3 }, (_, i) => outcome(25 + i, 'quarantine')), ...Array.from({ length: 7 }, (_, i) => outcome(28 + i, 'reject'))];
+  await sink.write(block);
+  await sink.close();
+  assert.deepEqual(sink.rejects.map((f) => [f.file, f.records]), [['rejects/rejects-00000.jsonl', 10], ['rejects/rejects-00001.jsonl', 10], ['rejects/rejects-00002.jsonl', 10], ['rejects/rejects-00003.jsonl', 2]]);
+  assert.deepEqual(sink.quarantine.map((f) => f.records), [3]);
+  const ids = sink.rejects.flatMap((f) => readFileSync(join(dir, f.file), 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id));
+  assert.deepEqual(ids, [...Array.from({ length: 25 }, (_, i) => `r${i}`), ...Array.from({ length: 7 }, (_, i) => `r${28 + i}`)], 'every reject once, in order');
 });
