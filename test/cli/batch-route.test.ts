@@ -91,13 +91,15 @@ test('batch engine: repeated ids and records held for quota land where the index
   mkdirSync(inp, { recursive: true });
   const sample = readFileSync(join(ROOT, 'samples', 'mixed.jsonl'));
   for (let i = 1; i <= 4; i++) writeFileSync(join(inp, `p${i}.jsonl`), sample);
-  const args = (o: string, s: string, ...extra: string[]) => ['clean', '--in', inp, '--out', join(d, o), '--state', join(d, s), ...extra];
+  // the bundled samples' config: shards and side files of 10 records, a synthetic cap
+  const args = (o: string, s: string, ...extra: string[]) => ['clean', '--in', inp, '--out', join(d, o), '--state', join(d, s), '--config', join(ROOT, 'config', 'samples.json'), ...extra];
   const idx = await runCli(args('oi', 'si'));
   assert.equal(idx.code, 0, idx.stderr);
   const want = dataFiles(join(d, 'oi'));
   assert.match(Object.values(want).join(''), /synthetic_cap/, 'the cap held synthetic records back and rejected some');
   const lines = Object.values(want).join('').split('\n').filter(Boolean).length;
   assert.equal(lines, 4 * sample.toString().split('\n').filter(Boolean).length, 'every input line is published once');
+  assert.ok(Object.keys(want).filter((k) => k.startsWith('rejects/')).length >= 3, 'rejects rotate over several files');
   const batch = await runCli(args('ob', 'sb', ...BATCH));
   assert.equal(batch.code, 0, batch.stderr);
   assertSame(dataFiles(join(d, 'ob')), want, 'batch engine vs index engine');
