@@ -151,6 +151,7 @@ export class BatchTasks {
   private readonly params: BandParams;
   private readonly memoryBytes: number;
   readonly work: string;
+  private partCache: { list: PartSeqs[]; byName: Map<string, PartSeqs> } | null = null;
 
   constructor(
     private readonly spec: NightSpec,
@@ -176,8 +177,18 @@ export class BatchTasks {
     throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no task "${task}"`);
   }
 
+  /** The parts' seqs, read once per process: the map tasks' done markers no longer change once all are written
+   * (reading them for every task made a night's bands and write phases quadratic in its parts). */
+  private parts(): { list: PartSeqs[]; byName: Map<string, PartSeqs> } {
+    if (!this.partCache) {
+      const list = partSeqs(this.plan, this.store, this.dir);
+      this.partCache = { list, byName: new Map(list.map((p) => [p.name, p])) };
+    }
+    return this.partCache;
+  }
+
   private seqOf(name: string): { base: number; count: number } {
-    const p = partSeqs(this.plan, this.store, this.dir).find((x) => x.name === name);
+    const p = this.parts().byName.get(name);
     if (!p) throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no part "${name}"`);
     return p;
   }
@@ -313,8 +324,8 @@ export class BatchTasks {
 
   /** The output files whose first record is in part `name` (each file is written by one task). */
   private async write(name: string, stop: StopWatch): Promise<Record<string, unknown>> {
-    const parts = partSeqs(this.plan, this.store, this.dir);
-    const part = parts.find((p) => p.name === name);
+    const { list: parts, byName } = this.parts();
+    const part = byName.get(name);
     if (!part) throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no task "${WRITE}${name}"`);
     const dir = routeWorkDir(this.spec.stateDir, this.dir);
     const dests = readSummary(dir).dests.filter((d) => d.minSeq >= part.base && d.minSeq < part.base + part.count);

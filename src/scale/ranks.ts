@@ -94,12 +94,22 @@ export async function runRank(night: TaskNight, o: RankOptions): Promise<Publish
   // one slot: claim a task of the phase and run it, until every task of the phase is done
   const slot = async (tasks: readonly string[]) => {
     const order = preference(tasks, o.rank, o.worldSize);
+    // a done task stays done: tasks before `head`, and those marked in `seen`, are not looked at again, so a phase of
+    // P tasks costs O(P) done-marker looks in all (looking at every task for every claim was O(P^2))
+    let head = 0;
+    const seen = new Uint8Array(order.length);
     for (;;) {
       stop.check();
       if (fatal || night.published()) return;
-      const open = order.filter((t) => !night.isDone(t));
-      if (open.length === 0) return;
-      const task = open.find((t) => claims.tryClaim(t));
+      while (head < order.length && (seen[head] === 1 || night.isDone(order[head]!))) head++;
+      if (head === order.length) return;
+      let task: string | undefined;
+      for (let i = head; i < order.length && task === undefined; i++) {
+        if (seen[i] === 1) continue;
+        const t = order[i]!;
+        if (night.isDone(t)) seen[i] = 1;
+        else if (claims.tryClaim(t)) task = t;
+      }
       if (task === undefined) {
         await sleep(poll, stop);
         continue;
