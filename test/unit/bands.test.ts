@@ -12,6 +12,7 @@ import { mapPart, signatureRow, type MapRecord } from '../../src/scale/bands/map
 import { reduceGroup, rowSimilarity } from '../../src/scale/bands/reduce.js';
 import { clusterNight, VERDICT, VERDICT_WIDTH } from '../../src/scale/bands/cluster.js';
 import { adjacency, greedyKeep, preferenceOrder } from '../../src/scale/bands/greedy.js';
+import { MergeReader, RowWriter } from '../../src/scale/bands/rows.js';
 import { fakeText, tmp } from '../helpers.js';
 
 const cfg = resolveConfig({ diversity: { enabled: false }, origin: { enabled: false } });
@@ -262,4 +263,34 @@ test('bands history: the ids must match the kept records; a set without ids name
   const after = new HistoryNames(state, Infinity);
   assert.equal(after.idOf((HISTORY | 3) >>> 0), 'history:3');
   after.close();
+});
+
+test('MergeReader: thousands of runs share small read buffers and still merge every row in key order, ties by run', () => {
+  const d = tmp();
+  const runs = 4100; // above 16 MiB / 4 KiB: each run gets the least buffer (4 KiB, 341 rows of 3 words)
+  const perRun = 400; // more rows than one buffer holds: every run is refilled
+  const paths: string[] = [];
+  const want: number[][] = [];
+  let s = 7;
+  for (let r = 0; r < runs; r++) {
+    const rows: number[][] = [];
+    for (let i = 0; i < perRun; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      rows.push([s % 5000, r, i]);
+    }
+    rows.sort((a, b) => a[0]! - b[0]! || a[2]! - b[2]!);
+    want.push(...rows);
+    const w = new RowWriter(join(d, `r${r}`), 3);
+    for (const x of rows) w.write(Uint32Array.from(x));
+    w.close();
+    paths.push(join(d, `r${r}`));
+  }
+  want.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!);
+  const m = new MergeReader(paths, 3, 1);
+  const got: number[][] = [];
+  while (m.next()) got.push([...m.row]);
+  m.close();
+  assert.equal(got.length, runs * perRun);
+  assert.deepEqual(got, want);
+  rmSync(d, { recursive: true, force: true });
 });

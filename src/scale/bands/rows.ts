@@ -2,13 +2,17 @@
  * Row files: the on-disk unit of the batch dedup (src/scale/bands). A row file is a headerless sequence of rows of
  * `width` little-endian u32 words, usually sorted by their first `keyWords` words (a "run"). Readers and writers
  * buffer 64 KiB; a k-way merge over several runs yields their rows in key order, ties broken by input position, so
- * the merged order depends only on the multiset of rows when whole rows are the key.
+ * the merged order depends only on the multiset of rows when whole rows are the key. A merge shares 16 MiB of read
+ * buffers between its runs (4 KiB each at least): a night's reduce and cluster tasks merge one run per input part.
  */
 import { closeSync, openSync, readSync, writeSync, fstatSync } from 'node:fs';
 
 /** bytes of a reader's (and a writer's) buffer */
 export const READ_BUFFER_BYTES = 64 * 1024;
 const BUF_BYTES = READ_BUFFER_BYTES;
+/** read buffers of one k-way merge, in all, and the least each run gets */
+const MERGE_BUFFER_BYTES = 16 * 1024 * 1024;
+const MERGE_MIN_BUFFER_BYTES = 4096;
 
 /** -1 / 0 / 1 comparing rows a[ai..] and b[bi..] on their first `n` words (unsigned). */
 export function compareRows(a: Uint32Array, ai: number, b: Uint32Array, bi: number, n: number): number {
@@ -70,6 +74,7 @@ export class RowReader {
   constructor(
     path: string,
     readonly width: number,
+    bufferBytes: number = BUF_BYTES,
   ) {
     this.fd = openSync(path, 'r');
     const size = fstatSync(this.fd).size;
@@ -77,7 +82,7 @@ export class RowReader {
       closeSync(this.fd);
       throw new Error(`row file ${path}: ${size} bytes is not a whole number of ${width}-word rows`);
     }
-    this.buf = new Uint32Array(Math.max(width, Math.floor(BUF_BYTES / 4 / width) * width));
+    this.buf = new Uint32Array(Math.max(width, Math.floor(bufferBytes / 4 / width) * width));
     this.bytes = new Uint8Array(this.buf.buffer);
     this.at = -width;
     this.row = new Uint32Array(width);
@@ -114,7 +119,8 @@ export class MergeReader {
     readonly width: number,
     private readonly keyWords: number,
   ) {
-    this.readers = paths.map((p) => new RowReader(p, width));
+    const each = Math.max(MERGE_MIN_BUFFER_BYTES, Math.min(BUF_BYTES, Math.floor(MERGE_BUFFER_BYTES / Math.max(1, paths.length))));
+    this.readers = paths.map((p) => new RowReader(p, width, each));
     this.row = new Uint32Array(width);
     for (let i = 0; i < this.readers.length; i++) if (this.readers[i]!.next()) this.push(i);
   }
