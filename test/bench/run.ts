@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../helpers.js';
 
-const ALL = ['core', 'stage', 'keepbest', 'bands', 'ledger', 'clean-rss', 'night-phases', 'dedup', 'diversity', 'origin', 'router', 'state', 'clean', 'scale', 'scale-batch', 'redis', 'parse'];
+const ALL = ['core', 'stage', 'keepbest', 'bands', 'ledger', 'clean-rss', 'night-phases', 'phase-memory', 'dedup', 'diversity', 'origin', 'router', 'state', 'clean', 'scale', 'scale-batch', 'redis', 'parse'];
 /** benchmarks that are another one's file with arguments */
 const VARIANTS: Record<string, [string, string[]]> = { 'scale-batch': ['scale', ['--engine', 'batch']] };
 const want = process.argv.slice(2).filter((a) => !a.startsWith('-'));
