@@ -7,11 +7,7 @@
  * Usage: node --import tsx test/bench/night-phases.ts [--docs 200000] [--shard-records 5000] [--memory 256M]
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { resolveConfig } from '../../src/config/index.js';
-import { openNight } from '../../src/scale/night.js';
-import { ROOT } from '../helpers.js';
-import { generateProse } from './gen-prose.js';
+import { generatedNight } from './generated-night.js';
 import { report } from './report.js';
 
 const args = process.argv.slice(2);
@@ -19,13 +15,7 @@ const opt = (k: string, d: string): string => (args.includes(k) ? args[args.inde
 const DOCS = Number(opt('--docs', '200000'));
 const SHARD = Number(opt('--shard-records', '5000'));
 const MEMORY = opt('--memory', '256M');
-const PER_FILE = 10000;
-const dir = join(ROOT, 'bench-out', 'night-phases');
-rmSync(dir, { recursive: true, force: true });
-generateProse(join(dir, 'in'), Math.ceil(DOCS / PER_FILE), 0, PER_FILE);
-const cfg = resolveConfig({ dedup: { engine: 'batch', memory: MEMORY }, origin: { enabled: false }, output: { shardMaxRecords: SHARD } } as never);
-const night = await openNight({ inDir: join(dir, 'in'), outDir: join(dir, 'out'), stateDir: join(dir, 'state'), cfg });
-if (!night) throw new Error('nothing to do');
+const { night, dir } = await generatedNight('night-phases', DOCS, 10000, { dedup: { engine: 'batch', memory: MEMORY }, origin: { enabled: false }, output: { shardMaxRecords: SHARD } });
 const rows: Array<Record<string, unknown>> = [];
 for (const tasks of night.phases) {
   const kind = tasks[0]!.split(':')[0]!;

@@ -9,11 +9,7 @@
  * Usage: node --import tsx test/bench/phase-memory.ts [--docs 100000] [--per-file 25] [--memory 64M]
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { resolveConfig } from '../../src/config/index.js';
-import { openNight } from '../../src/scale/night.js';
-import { ROOT } from '../helpers.js';
-import { generateProse } from './gen-prose.js';
+import { generatedNight } from './generated-night.js';
 import { report } from './report.js';
 
 const args = process.argv.slice(2);
@@ -21,15 +17,10 @@ const opt = (k: string, d: string): string => (args.includes(k) ? args[args.inde
 const DOCS = Number(opt('--docs', '100000'));
 const PER_FILE = Number(opt('--per-file', '25'));
 const MEMORY = opt('--memory', '64M');
-const dir = join(ROOT, 'bench-out', 'phase-memory');
 
 const hwmMb = (): number => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024;
 
-rmSync(dir, { recursive: true, force: true });
-generateProse(join(dir, 'in'), Math.ceil(DOCS / PER_FILE), 0, PER_FILE);
-const cfg = resolveConfig({ dedup: { engine: 'batch', memory: MEMORY }, origin: { enabled: false }, diversity: { enabled: false } } as never);
-const night = await openNight({ inDir: join(dir, 'in'), outDir: join(dir, 'out'), stateDir: join(dir, 'state'), cfg });
-if (!night) throw new Error('nothing to do');
+const { night, dir } = await generatedNight('phase-memory', DOCS, PER_FILE, { dedup: { engine: 'batch', memory: MEMORY }, origin: { enabled: false }, diversity: { enabled: false } });
 const rows: Array<Record<string, unknown>> = [];
 for (const tasks of night.phases) {
   const phase = tasks[0]!.split(':')[0]!;
