@@ -40,7 +40,7 @@ import type { Log, NightSpec } from './night.js';
 import type { NightPlan } from './plan-file.js';
 import type { TaskStore } from './store.js';
 import { stagingDir } from '../stage/clean-paths.js';
-import { readAccepted, readSummary, routeDir } from './route/route-outputs.js';
+import { readAccepted, readSummary, routeDir, type RouteSummary } from './route/route-outputs.js';
 import { routeTask } from './route/route-task.js';
 import { writeTask } from './route/write-task.js';
 import { acceptedIdsOf, verdictIds } from './verdict-ids.js';
@@ -152,6 +152,7 @@ export class BatchTasks {
   private readonly memoryBytes: number;
   readonly work: string;
   private partCache: { list: PartSeqs[]; byName: Map<string, PartSeqs> } | null = null;
+  private routeSummary: RouteSummary | null = null;
 
   constructor(
     private readonly spec: NightSpec,
@@ -328,7 +329,9 @@ export class BatchTasks {
     const part = byName.get(name);
     if (!part) throw new SynthfilterError('E_USAGE', `clean: the night ${this.plan.runId} has no task "${WRITE}${name}"`);
     const dir = routeWorkDir(this.spec.stateDir, this.dir);
-    const dests = readSummary(dir).dests.filter((d) => d.minSeq >= part.base && d.minSeq < part.base + part.count);
+    // the route task's summary, read once per process like the parts (it lists every output file of the night)
+    this.routeSummary ??= readSummary(dir);
+    const dests = this.routeSummary.dests.filter((d) => d.minSeq >= part.base && d.minSeq < part.base + part.count);
     const files = await writeTask({ cfg: this.spec.cfg, dests, parts, spoolDir: join(this.spec.stateDir, 'work', this.plan.runId), routeDir: dir, staging: stagingDir(this.spec.outDir, this.plan.runId), stop });
     return { files };
   }

@@ -101,8 +101,6 @@ export async function runRank(night: TaskNight, o: RankOptions): Promise<Publish
     for (;;) {
       stop.check();
       if (fatal || night.published()) return;
-      while (head < order.length && (seen[head] === 1 || night.isDone(order[head]!))) head++;
-      if (head === order.length) return;
       let task: string | undefined;
       for (let i = head; i < order.length && task === undefined; i++) {
         if (seen[i] === 1) continue;
@@ -110,6 +108,8 @@ export async function runRank(night: TaskNight, o: RankOptions): Promise<Publish
         if (night.isDone(t)) seen[i] = 1;
         else if (claims.tryClaim(t)) task = t;
       }
+      while (head < order.length && seen[head] === 1) head++;
+      if (head === order.length) return;
       if (task === undefined) {
         await sleep(poll, stop);
         continue;
