@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
 import { buildScorers, dedupConfigOf } from '../score/build.js';
+import type { Scorers } from '../score/registry.js';
 import { resolveBandsRows } from '../score/dedup/scorer.js';
 import { FilterCore } from '../stage/core.js';
 import { readSpool } from '../stage/spool.js';
@@ -147,12 +148,21 @@ function failForTest(task: string): void {
 }
 
 /** The batch tasks of one night. `run` returns the task's done marker (JSON). */
+/** What reads a part's spool back: a core without scorers of its own (the spool holds their results) and the origin
+ * labeller that turns a stored origin score into a label. Both depend on the config only. */
+function spoolReaderOf(cfg: Config): { core: FilterCore; labelOf: NonNullable<Scorers['labelOf']> } {
+  const scorers = buildScorers(cfg, { scoring: false });
+  return { core: new FilterCore(cfg, { scorers: { ...scorers, dedup: null } }), labelOf: scorers.labelOf ?? (() => 'unknown' as OriginLabel) };
+}
+
 export class BatchTasks {
   private readonly params: BandParams;
   private readonly memoryBytes: number;
   readonly work: string;
   private partCache: { list: PartSeqs[]; byName: Map<string, PartSeqs> } | null = null;
   private routeSummary: RouteSummary | null = null;
+  /** the core and origin labeller that read a part's spool, built once per process (about 40 ms each) */
+  private spoolReader: { core: FilterCore; labelOf: NonNullable<Scorers['labelOf']> } | null = null;
 
   constructor(
     private readonly spec: NightSpec,
@@ -196,10 +206,7 @@ export class BatchTasks {
 
   private async bands(name: string, stop: StopWatch): Promise<Record<string, unknown>> {
     const { base, count } = this.seqOf(name);
-    const cfg = this.spec.cfg;
-    const scorers = buildScorers(cfg, { scoring: false });
-    const core = new FilterCore(cfg, { scorers: { ...scorers, dedup: null } });
-    const labelOf = scorers.labelOf ?? (() => 'unknown' as OriginLabel);
+    const { core, labelOf } = (this.spoolReader ??= spoolReaderOf(this.spec.cfg));
     const spool = join(this.spec.stateDir, 'work', this.plan.runId, `${name}.spool`);
     const rankPath = join(this.work, `${name}.rank`);
     let rank: RowWriter | null = null;
