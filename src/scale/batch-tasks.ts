@@ -33,7 +33,8 @@ import { KeptIds } from './bands/kept-ids.js';
 import { joinSyntheticReuse, ledgerDir, ledgerSets, SYNTHETIC_WIDTH } from './bands/ledger-runs.js';
 import { IdFileReader, IdFileWriter, SeqIds } from './bands/id-file.js';
 import { mapPart, partFiles, type MapRecord } from './bands/map.js';
-import { bandParamsOf, type BandParams } from './bands/params.js';
+import { bandParamsOf, EXACT_WIDTH, type BandParams } from './bands/params.js';
+import { narrowRuns } from './bands/narrow-runs.js';
 import { reduceGroup } from './bands/reduce.js';
 import { RowReader, RowWriter } from './bands/rows.js';
 import { engineOf, memoryBytesOf } from './memory.js';
@@ -310,11 +311,15 @@ export class BatchTasks {
     }
     const reused = this.syntheticReuse(synthetic, (seq) => (node[seq] = 0));
     const pairs = Array.from({ length: this.params.groups }, (_, g) => join(this.work, `pairs-${g}.run`));
-    const exact = [...this.partFiles().map((f) => f.exact), ...this.history().exact];
+    // one exact run per part: past MERGE_FAN_IN parts, merge them down first (clusterNight reads them twice at once)
+    const narrowed = join(this.work, 'cluster-narrowed.tmp');
+    rmSync(narrowed, { recursive: true, force: true });
+    const exact = narrowRuns([...this.partFiles().map((f) => f.exact), ...this.history().exact], EXACT_WIDTH, EXACT_WIDTH, narrowed);
     const keep = (this.spec.cfg.dedup as { keep?: string }).keep ?? 'human-first';
     const r = clusterNight({ count, node, clean, labelRank, length, keep, pairs, exact, out: join(this.work, 'verdicts'), memoryBytes: this.memoryBytes });
+    rmSync(narrowed, { recursive: true, force: true });
     this.log(`cluster task: ${count} records, ${r.kept} kept, ${r.exact + r.near} duplicates of tonight, ${r.history} of earlier nights, ${reused} synthetic reuses (memory budget ${this.memoryBytes} bytes)`, { run: this.plan.runId, task: CLUSTER, memoryBytes: this.memoryBytes });
-    return { records: count, reused, ...r };
+    return { records: count, reused, exactRuns: exact.length, ...r };
   }
 
   private async route(stop: StopWatch): Promise<Record<string, unknown>> {

@@ -10,7 +10,9 @@
  * is the b-bit MinHash estimate over the low 16 bits of every lane, as the memory index computes it.
  */
 import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExternalSorter } from './external-sort.js';
+import { narrowRuns } from './narrow-runs.js';
 import { MergeReader, RowReader, RowWriter } from './rows.js';
 import { BAND_WIDTH, HISTORY, PAIR_WIDTH, TRUNCATED, VERIFIED_WIDTH, sigWidth, simWords, type BandParams } from './params.js';
 
@@ -145,12 +147,16 @@ export interface ReduceResult {
   candidates: number;
   pairs: number;
   spills: number;
+  /** runs the band merge read at once (fewer than the inputs past the merge fan-in: narrow-runs.ts) */
+  mergedRuns: number;
 }
 
 export function reduceGroup(o: ReduceOptions): ReduceResult {
   const p = o.params;
   const sorter = new ExternalSorter({ width: PAIR_WIDTH, keyWords: PAIR_WIDTH, memoryBytes: o.memoryBytes, tmpDir: o.tmpDir, unique: true });
-  const m = new MergeReader(o.runs, BAND_WIDTH, BAND_WIDTH);
+  const narrowed = join(o.tmpDir, 'narrowed');
+  const runs = narrowRuns(o.runs, BAND_WIDTH, BAND_WIDTH, narrowed);
+  const m = new MergeReader(runs, BAND_WIDTH, BAND_WIDTH);
   let bucket = new Uint32Array(64);
   let n = 0;
   let band = -1;
@@ -189,6 +195,7 @@ export function reduceGroup(o: ReduceOptions): ReduceResult {
   }
   flush();
   m.close();
+  rmSync(narrowed, { recursive: true, force: true });
   const spills = sorter.spilled;
   const candFile = `${o.out}.candidates`;
   const candidates = sorter.finish(candFile);
@@ -219,5 +226,5 @@ export function reduceGroup(o: ReduceOptions): ReduceResult {
   w.close();
   rmSync(candFile, { force: true });
   renameSync(`${o.out}.tmp`, o.out);
-  return { buckets, candidates, pairs: w.rows, spills };
+  return { buckets, candidates, pairs: w.rows, spills, mergedRuns: runs.length };
 }
