@@ -20,6 +20,7 @@ import { join } from 'node:path';
 import type { Config } from '../config/index.js';
 import { SynthfilterError } from '../errors.js';
 import { buildScorers, dedupConfigOf } from '../score/build.js';
+import type { Scorers } from '../score/registry.js';
 import { resolveBandsRows } from '../score/dedup/scorer.js';
 import { FilterCore } from '../stage/core.js';
 import { readSpool } from '../stage/spool.js';
@@ -32,7 +33,8 @@ import { KeptIds } from './bands/kept-ids.js';
 import { joinSyntheticReuse, ledgerDir, ledgerSets, SYNTHETIC_WIDTH } from './bands/ledger-runs.js';
 import { IdFileReader, IdFileWriter, SeqIds } from './bands/id-file.js';
 import { mapPart, partFiles, type MapRecord } from './bands/map.js';
-import { bandParamsOf, type BandParams } from './bands/params.js';
+import { bandParamsOf, EXACT_WIDTH, type BandParams } from './bands/params.js';
+import { narrowRuns } from './bands/narrow-runs.js';
 import { reduceGroup } from './bands/reduce.js';
 import { RowReader, RowWriter } from './bands/rows.js';
 import { engineOf, memoryBytesOf } from './memory.js';
@@ -147,12 +149,21 @@ function failForTest(task: string): void {
 }
 
 /** The batch tasks of one night. `run` returns the task's done marker (JSON). */
+/** What reads a part's spool back: a core without scorers of its own (the spool holds their results) and the origin
+ * labeller that turns a stored origin score into a label. Both depend on the config only. */
+function spoolReaderOf(cfg: Config): { core: FilterCore; labelOf: NonNullable<Scorers['labelOf']> } {
+  const scorers = buildScorers(cfg, { scoring: false });
+  return { core: new FilterCore(cfg, { scorers: { ...scorers, dedup: null } }), labelOf: scorers.labelOf ?? (() => 'unknown' as OriginLabel) };
+}
+
 export class BatchTasks {
   private readonly params: BandParams;
   private readonly memoryBytes: number;
   readonly work: string;
   private partCache: { list: PartSeqs[]; byName: Map<string, PartSeqs> } | null = null;
   private routeSummary: RouteSummary | null = null;
+  /** the core and origin labeller that read a part's spool, built once per process (about 40 ms each) */
+  private spoolReader: { core: FilterCore; labelOf: NonNullable<Scorers['labelOf']> } | null = null;
 
   constructor(
     private readonly spec: NightSpec,
@@ -196,10 +207,7 @@ export class BatchTasks {
 
   private async bands(name: string, stop: StopWatch): Promise<Record<string, unknown>> {
     const { base, count } = this.seqOf(name);
-    const cfg = this.spec.cfg;
-    const scorers = buildScorers(cfg, { scoring: false });
-    const core = new FilterCore(cfg, { scorers: { ...scorers, dedup: null } });
-    const labelOf = scorers.labelOf ?? (() => 'unknown' as OriginLabel);
+    const { core, labelOf } = (this.spoolReader ??= spoolReaderOf(this.spec.cfg));
     const spool = join(this.spec.stateDir, 'work', this.plan.runId, `${name}.spool`);
     const rankPath = join(this.work, `${name}.rank`);
     let rank: RowWriter | null = null;
@@ -303,11 +311,15 @@ export class BatchTasks {
     }
     const reused = this.syntheticReuse(synthetic, (seq) => (node[seq] = 0));
     const pairs = Array.from({ length: this.params.groups }, (_, g) => join(this.work, `pairs-${g}.run`));
-    const exact = [...this.partFiles().map((f) => f.exact), ...this.history().exact];
+    // one exact run per part: past MERGE_FAN_IN parts, merge them down first (clusterNight reads them twice at once)
+    const narrowed = join(this.work, 'cluster-narrowed.tmp');
+    rmSync(narrowed, { recursive: true, force: true });
+    const exact = narrowRuns([...this.partFiles().map((f) => f.exact), ...this.history().exact], EXACT_WIDTH, EXACT_WIDTH, narrowed);
     const keep = (this.spec.cfg.dedup as { keep?: string }).keep ?? 'human-first';
     const r = clusterNight({ count, node, clean, labelRank, length, keep, pairs, exact, out: join(this.work, 'verdicts'), memoryBytes: this.memoryBytes });
+    rmSync(narrowed, { recursive: true, force: true });
     this.log(`cluster task: ${count} records, ${r.kept} kept, ${r.exact + r.near} duplicates of tonight, ${r.history} of earlier nights, ${reused} synthetic reuses (memory budget ${this.memoryBytes} bytes)`, { run: this.plan.runId, task: CLUSTER, memoryBytes: this.memoryBytes });
-    return { records: count, reused, ...r };
+    return { records: count, reused, exactRuns: exact.length, ...r };
   }
 
   private async route(stop: StopWatch): Promise<Record<string, unknown>> {

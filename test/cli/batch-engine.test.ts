@@ -227,3 +227,27 @@ test('batch engine: a crash after the band history was written, before the state
   const ledgerOf = (state: string) => readdirSync(join(state, 'ledger')).flatMap((set) => ['rows', 'set.json'].map((f) => `${set}/${f}: ${readFileSync(join(state, 'ledger', set, f)).toString('base64')}`));
   assert.deepEqual(ledgerOf(join(d, 'state')), ledgerOf(join(d, 'sref')), 'one ledger set, the same bytes as without the crash');
 });
+
+test('batch engine: past the merge fan-in, reduce and cluster merge the parts\' runs in passes and publish the same bytes over two nights', async () => {
+  const d = tmp();
+  const [in1, in2] = [join(d, 'in1'), join(d, 'in2')];
+  planted(in1, 900, 21, 9);
+  planted(in2, 600, 22, 7, 'n');
+  const night = async (label: string, env: NodeJS.ProcessEnv) => {
+    for (const inp of [in1, in2]) {
+      const r = await runCli(clean(inp, join(d, `o-${label}`), join(d, `s-${label}`), ...BATCH, '--annotate'), '', { env });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const done = (task: string) => JSON.parse(readFileSync(join(d, `s-${label}`, 'tasks', 'g1', 'done', task), 'utf8'));
+    return { files: published(join(d, `o-${label}`)), reduce: done('reduce:0'), cluster: done('cluster') };
+  };
+  const one = await night('one-pass', {});
+  const passes = await night('passes', { SYNTHFILTER_TEST_MERGE_FAN_IN: '2' });
+  // night 2 merges its 7 parts' runs and night 1's history set: 8 runs in one pass, or 8 -> 4 -> 2 with fan-in 2
+  assert.equal(one.reduce.mergedRuns, 8);
+  assert.equal(passes.reduce.mergedRuns, 2);
+  assert.equal(one.cluster.exactRuns, 8);
+  assert.equal(passes.cluster.exactRuns, 2);
+  assert.ok(one.cluster.exact + one.cluster.near > 0, 'the nights have duplicates to find');
+  assertSame(passes.files, one.files, 'merge passes');
+});

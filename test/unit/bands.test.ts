@@ -2,7 +2,7 @@
  * independent of the split into parts and of the memory budget. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveConfig } from '../../src/config/index.js';
 import { dedupConfigOf } from '../../src/score/build.js';
@@ -13,6 +13,7 @@ import { reduceGroup, rowSimilarity } from '../../src/scale/bands/reduce.js';
 import { clusterNight, VERDICT, VERDICT_WIDTH } from '../../src/scale/bands/cluster.js';
 import { adjacency, greedyKeep, preferenceOrder } from '../../src/scale/bands/greedy.js';
 import { MergeReader, RowWriter } from '../../src/scale/bands/rows.js';
+import { narrowRuns } from '../../src/scale/bands/narrow-runs.js';
 import { fakeText, tmp } from '../helpers.js';
 
 const cfg = resolveConfig({ diversity: { enabled: false }, origin: { enabled: false } });
@@ -292,5 +293,42 @@ test('MergeReader: thousands of runs share small read buffers and still merge ev
   m.close();
   assert.equal(got.length, runs * perRun);
   assert.deepEqual(got, want);
+  rmSync(d, { recursive: true, force: true });
+});
+
+test('narrowRuns: merging consecutive groups first, pass after pass, gives the same rows in the same order', () => {
+  const d = tmp();
+  const paths: string[] = [];
+  let s = 11;
+  for (let r = 0; r < 10; r++) {
+    const rows: number[][] = [];
+    for (let i = 0; i < 50; i++) {
+      s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+      rows.push([s % 20, r, i]); // few keys: many ties across runs, broken by run
+    }
+    rows.sort((a, b) => a[0]! - b[0]! || a[2]! - b[2]!);
+    const w = new RowWriter(join(d, `r${r}`), 3);
+    for (const x of rows) w.write(Uint32Array.from(x));
+    w.close();
+    paths.push(join(d, `r${r}`));
+  }
+  const read = (runs: readonly string[]) => {
+    const m = new MergeReader(runs, 3, 1);
+    const got: number[][] = [];
+    while (m.next()) got.push([...m.row]);
+    m.close();
+    return got;
+  };
+  const want = read(paths);
+  assert.equal(narrowRuns(paths, 3, 1, join(d, 'unused'), { fanIn: 10 }), paths, 'at most fanIn runs: no pass');
+  assert.equal(existsSync(join(d, 'unused')), false);
+  // 10 runs -> 3 merged + the 10th as is -> 1 merged + the 10th
+  const narrowed = narrowRuns(paths, 3, 1, join(d, 'scratch'), { fanIn: 3 });
+  assert.equal(narrowed.length, 2);
+  assert.equal(narrowed[1], paths[9]);
+  assert.deepEqual(read(narrowed), want);
+  assert.deepEqual(readdirSync(join(d, 'scratch')), ['merge-1-00000.run'], 'the first pass runs are removed once merged again');
+  assert.ok(paths.every((p) => existsSync(p)), "the caller's runs stay");
+  assert.throws(() => narrowRuns(paths, 3, 1, join(d, 'x'), { fanIn: 1 }), /cannot merge/);
   rmSync(d, { recursive: true, force: true });
 });

@@ -8,6 +8,7 @@
 import { mkdirSync, rmSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { compareRows, mergeRuns, READ_BUFFER_BYTES, RowWriter } from './rows.js';
+import { narrowRuns } from './narrow-runs.js';
 
 export interface SortOptions {
   /** u32 words per row, and how many leading words are the sort key */
@@ -102,29 +103,6 @@ export class ExternalSorter {
     this.spills.push(p);
   }
 
-  /** Merge consecutive spilled runs, `fanIn` at a time, until at most `fanIn` are left: a merge reads through one
-   * 64 KiB buffer per run, so the fan-in follows the budget and not the number of spills. Returns the runs left
-   * (in order: ties still go to the earlier run). */
-  private cascade(): string[] {
-    const fanIn = Math.max(2, Math.floor(this.o.memoryBytes / READ_BUFFER_BYTES));
-    let runs = this.spills.slice();
-    for (let pass = 0; runs.length > fanIn; pass++) {
-      const next: string[] = [];
-      for (let i = 0; i < runs.length; i += fanIn) {
-        const chunk = runs.slice(i, i + fanIn);
-        if (chunk.length === 1) next.push(chunk[0]!);
-        else {
-          const out = join(this.o.tmpDir, `merge-${pass}-${String(next.length).padStart(5, '0')}.run`);
-          mergeRuns(chunk, out, this.o.width, this.o.keyWords, this.o.unique);
-          for (const p of chunk) rmSync(p, { force: true });
-          next.push(out);
-        }
-      }
-      runs = next;
-    }
-    return runs;
-  }
-
   /** Write every row pushed, sorted, to `out` (via `out.tmp`, renamed at the end). Returns the rows written. */
   finish(out: string): number {
     const tmp = `${out}.tmp`;
@@ -132,7 +110,9 @@ export class ExternalSorter {
     if (this.spills.length === 0) rows = this.writeSorted(tmp);
     else {
       if (this.n > 0) this.spill();
-      const runs = this.cascade();
+      // a merge reads through one 64 KiB buffer per run: the fan-in follows the budget, not the number of spills
+      const fanIn = Math.max(2, Math.floor(this.o.memoryBytes / READ_BUFFER_BYTES));
+      const runs = narrowRuns(this.spills, this.o.width, this.o.keyWords, this.o.tmpDir, { fanIn, unique: this.o.unique, removeInputs: true });
       rows = mergeRuns(runs, tmp, this.o.width, this.o.keyWords, this.o.unique);
       for (const p of runs) rmSync(p, { force: true });
     }

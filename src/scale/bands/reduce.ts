@@ -9,79 +9,13 @@
  * more than sketchSize shingles; else the bottom-k estimate over the hash range both sketches cover); 'estimate'
  * is the b-bit MinHash estimate over the low 16 bits of every lane, as the memory index computes it.
  */
-import { closeSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { ExternalSorter } from './external-sort.js';
+import { narrowRuns } from './narrow-runs.js';
 import { MergeReader, RowReader, RowWriter } from './rows.js';
+import { SigFiles } from './sig-files.js';
 import { BAND_WIDTH, HISTORY, PAIR_WIDTH, TRUNCATED, VERIFIED_WIDTH, sigWidth, simWords, type BandParams } from './params.js';
-
-/** Random access to signature rows by ref over several signature files (each in ref order). Holds each file's
- * refs as runs of consecutive refs (start ref, first row, length): a part's seqs and a history set's ids are
- * nearly gap-free, so this stays small whatever the corpus size. Rows are read with pread. */
-export class SigFiles {
-  private readonly files: Array<{ fd: number; runs: Uint32Array; nRuns: number }> = [];
-  private readonly row: Uint32Array;
-  private readonly bytes: Uint8Array;
-
-  constructor(
-    paths: readonly string[],
-    readonly width: number,
-  ) {
-    this.row = new Uint32Array(width);
-    this.bytes = new Uint8Array(this.row.buffer);
-    for (const p of paths) {
-      const r = new RowReader(p, width);
-      let runs = new Uint32Array(48);
-      let nRuns = 0;
-      let rowNo = 0;
-      let prev = -2;
-      while (r.next()) {
-        const ref = r.row[0]!;
-        if (ref === prev + 1 && nRuns > 0) runs[(nRuns - 1) * 3 + 2]!++;
-        else {
-          if ((nRuns + 1) * 3 > runs.length) {
-            const b = new Uint32Array(runs.length * 2);
-            b.set(runs);
-            runs = b;
-          }
-          runs[nRuns * 3] = ref;
-          runs[nRuns * 3 + 1] = rowNo;
-          runs[nRuns * 3 + 2] = 1;
-          nRuns++;
-        }
-        prev = ref;
-        rowNo++;
-      }
-      r.close();
-      this.files.push({ fd: openSync(p, 'r'), runs, nRuns });
-    }
-  }
-
-  /** The row of `ref` (a view, valid until the next call), or null when no file holds it. */
-  get(ref: number): Uint32Array | null {
-    for (const f of this.files) {
-      const runs = f.runs;
-      let lo = 0;
-      let hi = f.nRuns;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (runs[mid * 3]! <= ref) lo = mid + 1;
-        else hi = mid;
-      }
-      if (lo === 0) continue;
-      const k = (lo - 1) * 3;
-      const off = ref - runs[k]!;
-      if (off >= runs[k + 2]!) continue;
-      const n = this.width * 4;
-      if (readSync(f.fd, this.bytes, 0, n, (runs[k + 1]! + off) * n) !== n) throw new Error('bands: signature file cut short');
-      return this.row;
-    }
-    return null;
-  }
-
-  close(): void {
-    for (const f of this.files) closeSync(f.fd);
-  }
-}
 
 const TWO16 = 1 / 65536;
 
@@ -145,12 +79,16 @@ export interface ReduceResult {
   candidates: number;
   pairs: number;
   spills: number;
+  /** runs the band merge read at once (fewer than the inputs past the merge fan-in: narrow-runs.ts) */
+  mergedRuns: number;
 }
 
 export function reduceGroup(o: ReduceOptions): ReduceResult {
   const p = o.params;
   const sorter = new ExternalSorter({ width: PAIR_WIDTH, keyWords: PAIR_WIDTH, memoryBytes: o.memoryBytes, tmpDir: o.tmpDir, unique: true });
-  const m = new MergeReader(o.runs, BAND_WIDTH, BAND_WIDTH);
+  const narrowed = join(o.tmpDir, 'narrowed');
+  const runs = narrowRuns(o.runs, BAND_WIDTH, BAND_WIDTH, narrowed);
+  const m = new MergeReader(runs, BAND_WIDTH, BAND_WIDTH);
   let bucket = new Uint32Array(64);
   let n = 0;
   let band = -1;
@@ -189,6 +127,7 @@ export function reduceGroup(o: ReduceOptions): ReduceResult {
   }
   flush();
   m.close();
+  rmSync(narrowed, { recursive: true, force: true });
   const spills = sorter.spilled;
   const candFile = `${o.out}.candidates`;
   const candidates = sorter.finish(candFile);
@@ -219,5 +158,5 @@ export function reduceGroup(o: ReduceOptions): ReduceResult {
   w.close();
   rmSync(candFile, { force: true });
   renameSync(`${o.out}.tmp`, o.out);
-  return { buckets, candidates, pairs: w.rows, spills };
+  return { buckets, candidates, pairs: w.rows, spills, mergedRuns: runs.length };
 }
