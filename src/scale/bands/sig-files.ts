@@ -1,10 +1,10 @@
 /**
  * Random access to signature rows by ref over a night's signature files: one per input part (tonight's seqs) and
  * one per history set (earlier nights' ids), each in ref order. The refs of every file are kept as runs of
- * consecutive refs (start ref, length, file, first row), sorted by start across all files: a part's seqs and a history
- * set's ids are nearly gap-free, so this index stays small whatever the corpus, and a lookup is one binary search
- * however many parts the night has. Rows are read with pread through at most OPEN_FILES descriptors at a time (the
- * least recently used is closed), so a night of thousands of parts needs no raised open-file limit.
+ * consecutive refs (start ref, length, file, first row), sorted by start across all files: a part's seqs and a
+ * history set's ids are nearly gap-free, so this index stays small whatever the corpus, and a lookup is one binary
+ * search however many parts the night has. Rows are read with pread through at most OPEN_FILES descriptors at a
+ * time (the least recently used is closed), so a night of thousands of parts needs no raised open-file limit.
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { RowReader } from './rows.js';
