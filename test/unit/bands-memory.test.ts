@@ -37,7 +37,7 @@ for (const [width, keyWords, unique] of [[3, 3, false], [2, 2, true], [5, 1, fal
   test(`external sort (width ${width}, key ${keyWords}${unique ? ', unique' : ''}): spilled runs merge to the in-memory sort's bytes`, () => {
     const rnd = rng(width * 100 + keyWords);
     // small value ranges give ties and duplicate rows; high words exercise both 16-bit digits
-    const rows = Array.from({ length: 10000 }, () => Array.from({ length: width }, (_, k) => (k % 2 ? Math.floor(rnd() * 7) * 0x10001 : Math.floor(rnd() * 2 ** 32)) >>> 0));
+    const rows = Array.from({ length: 20000 }, () => Array.from({ length: width }, (_, k) => (k % 2 ? Math.floor(rnd() * 7) * 0x10001 : Math.floor(rnd() * 2 ** 32)) >>> 0));
     if (width === 2) for (let i = 0; i < 500; i++) rows.push([...rows[Math.floor(rnd() * rows.length)]!]);
     const dir = tmp('sf-sort-');
     const run = (memoryBytes: number, name: string) => {
@@ -49,7 +49,8 @@ for (const [width, keyWords, unique] of [[3, 3, false], [2, 2, true], [5, 1, fal
     };
     const whole = run(1 << 24, 'whole');
     const spilled = run(width * 8 * 400, 'spilled');
-    const grown = run(width * 8 * 5000, 'grown'); // the buffers grow from 4,096 rows to the 5,000 of the budget, then spill
+    // the buffers start at 16,384 rows: 'whole' grows once, to its budget; 'grown' grows to its 18,000 rows, then spills
+    const grown = run(width * 8 * 18000, 'grown');
     assert.equal(whole.spilled, 0);
     assert.ok(spilled.spilled >= 2, `the small budget spills (${spilled.spilled})`);
     assert.ok(grown.spilled >= 1, `the grown buffer spills (${grown.spilled})`);

@@ -56,8 +56,8 @@ export function radixSortRows(a: Uint32Array, b: Uint32Array, n: number, width: 
   return src;
 }
 
-/** rows a sorter's buffers hold before they first grow */
-const FIRST_ROWS = 4096;
+/** rows a sorter's buffers hold before they grow to the budget */
+const FIRST_ROWS = 16384;
 
 export class ExternalSorter {
   private buf: Uint32Array;
@@ -72,8 +72,10 @@ export class ExternalSorter {
 
   constructor(private readonly o: SortOptions) {
     this.cap = sortCapacity(o.memoryBytes, o.width);
-    // the buffers grow by doubling up to the capacity: a sorter of a small part does not allocate (and the
-    // collector does not account for) the whole budget, which cost a bands task ~10 ms and a GC per part
+    // the buffers start small and grow once, to the capacity: a sorter of a small part does not allocate (and the
+    // collector does not account for) the whole budget, which cost a bands task ~10 ms and a GC per part. One
+    // step, not doubling: the budget-sized arrays are zero-filled and take resident memory only as rows fill them,
+    // while every doubling would leave the previous, filled pair as garbage until the collector runs
     const rows = Math.min(this.cap, FIRST_ROWS);
     this.buf = new Uint32Array(rows * o.width);
     this.twin = new Uint32Array(rows * o.width);
@@ -91,7 +93,7 @@ export class ExternalSorter {
   }
 
   private grow(): void {
-    const rows = Math.min(this.cap, Math.max(FIRST_ROWS, this.n * 2));
+    const rows = this.cap;
     this.twin = new Uint32Array(0); // scratch of the radix sort, nothing to keep: let it go before the new buffer
     const buf = new Uint32Array(rows * this.o.width);
     buf.set(this.buf);
